@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole suite: lint, then pytest on SQLite, then again on PostgreSQL when
+# 127.0.0.1:5432 answers. Called by `make test` (and so by .ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${VENV:-.venv}/bin
+
+echo "== ruff"
+"$BIN/ruff" check src tests
+
+echo "== pytest on SQLite"
+DATABASE_URL="sqlite:///$(pwd)/.test-sqlite.sqlite3" "$BIN/pytest" "$@"
+
+PG_URL=${LASTMILE_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/test}
+if "$BIN/python" - "$PG_URL" <<'PY'
+import socket, sys, urllib.parse
+u = urllib.parse.urlparse(sys.argv[1])
+try:
+    socket.create_connection((u.hostname, u.port or 5432), timeout=2).close()
+except OSError:
+    sys.exit(1)
+PY
+then
+  echo "== pytest on PostgreSQL ($PG_URL)"
+  DATABASE_URL="$PG_URL" "$BIN/pytest" "$@"
+else
+  echo "== PostgreSQL is not reachable at $PG_URL: the PostgreSQL run is skipped"
+fi

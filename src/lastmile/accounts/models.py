@@ -1,0 +1,136 @@
+"""Accounts: the customer, where service is, how to reach them, how they pay."""
+from __future__ import annotations
+
+from django.db import models
+
+from lastmile.core.choices import AccountKind, AccountStatus, Network
+from lastmile.core.models import InsertOnlyModel
+
+from .choices import PremiumAvailability
+
+
+class Account(models.Model):
+    number = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=AccountKind.choices)
+    network = models.CharField(max_length=16, choices=Network.choices)
+    status = models.CharField(
+        max_length=16, choices=AccountStatus.choices, default=AccountStatus.ACTIVE
+    )
+    package = models.ForeignKey("catalog.Package", on_delete=models.PROTECT, related_name="+")
+    bill_cycle_day = models.PositiveSmallIntegerField(default=1)
+    portal_access = models.BooleanField(default=True)
+    autopay = models.BooleanField(default=False)
+    service_start = models.DateField()
+    # set by a confirmed cancellation (CAN-1/CAN-4); the bill run reads them
+    service_end = models.DateField(null=True, blank=True)
+    prorate_final_month = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("number",)
+        indexes = [
+            models.Index(fields=["status", "bill_cycle_day"]),
+            models.Index(fields=["name"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(bill_cycle_day__gte=1, bill_cycle_day__lte=31),
+                name="account_bill_cycle_day_1_31",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+
+class ServiceAddress(models.Model):
+    """Where service is delivered; UTOPIA addresses carry their address ID (NET-2)."""
+
+    account = models.OneToOneField(Account, on_delete=models.PROTECT, related_name="address")
+    line1 = models.CharField(max_length=200)
+    line2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    state = models.CharField(max_length=2)
+    postal_code = models.CharField(max_length=10)
+    address_id = models.CharField(max_length=40, blank=True, db_index=True)
+    premium_available = models.CharField(
+        max_length=8, choices=PremiumAvailability.choices, default=PremiumAvailability.UNKNOWN
+    )
+
+    def __str__(self) -> str:
+        return self.one_line()
+
+    def one_line(self) -> str:
+        parts = [self.line1, self.line2, f"{self.city}, {self.state} {self.postal_code}"]
+        return ", ".join(p for p in parts if p)
+
+
+class Phone(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="phones")
+    number = models.CharField(max_length=32)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ("position", "id")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "number"], name="phone_once_per_account")
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Email(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="emails")
+    address = models.EmailField()
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ("position", "id")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "address"], name="email_once_per_account")
+        ]
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class Note(InsertOnlyModel):
+    """TKT-2: free text, dated, signed, never edited after saving."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="notes")
+    body = models.TextField()
+    author = models.CharField(max_length=150)
+    written_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("written_at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.written_at:%Y-%m-%d} {self.author}: {self.body[:40]}"
+
+
+class PaymentCard(InsertOnlyModel):
+    """BIL-6: append-only; a token and the last four digits, never a card number.
+
+    The default card is the newest one: an update adds a card, it edits none.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="cards")
+    token = models.CharField(max_length=100)
+    last4 = models.CharField(max_length=4)
+    brand = models.CharField(max_length=20, blank=True)
+    added_at = models.DateTimeField()
+    added_by = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ("-added_at", "-id")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last4__regex=r"^[0-9]{4}$"), name="card_last4_four_digits"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.brand or 'card'} ending {self.last4}"

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class BillingConfig(AppConfig):
+    name = "lastmile.billing"
+    label = "billing"
+
+    def ready(self):
+        from . import autopay, billrun  # noqa: F401  (register the daily jobs)

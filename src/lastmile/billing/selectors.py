@@ -1,0 +1,76 @@
+"""Reads of the ledger: the balance is always the ledger's sum (BIL-4)."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Max, Q, Sum
+
+from lastmile.core.money import ZERO
+
+from .allocation import open_amounts
+from .models import LedgerEntry, Statement
+
+
+def balance(*, account) -> Decimal:
+    total = LedgerEntry.objects.filter(account=account).aggregate(s=Sum("amount"))["s"]
+    return (total or ZERO).quantize(Decimal("0.01"))
+
+
+def balances(*, account_ids) -> dict[int, Decimal]:
+    rows = (
+        LedgerEntry.objects.filter(account_id__in=account_ids)
+        .values("account_id").annotate(s=Sum("amount"), last=Max("id"))
+    )
+    return {r["account_id"]: r["s"] for r in rows}
+
+
+def latest_due_statement(*, account, as_of: dt.date) -> Statement | None:
+    return (
+        Statement.objects.filter(account=account, due_on__lte=as_of).order_by("-period_start").first()
+    )
+
+
+def owed_on_due_statements(*, account, as_of: dt.date) -> Decimal:
+    """What is still unpaid of charges carried on statements already due (BIL-4 FIFO).
+
+    Credits and payments, whenever posted, pay the oldest charges first; so what is
+    owed of the due statements is their charges less every credit, never below zero.
+    """
+    stmt = latest_due_statement(account=account, as_of=as_of)
+    if stmt is None:
+        return ZERO
+    agg = LedgerEntry.objects.filter(account=account).aggregate(
+        debit=Sum("amount", filter=Q(amount__gt=0, id__lte=stmt.through_entry_id)),
+        credit=Sum("amount", filter=Q(amount__lt=0)),
+    )
+    owed = (agg["debit"] or ZERO) + (agg["credit"] or ZERO)
+    return max(owed, ZERO)
+
+
+def statements(*, account):
+    return Statement.objects.filter(account=account).order_by("period_start")
+
+
+def last_statement(*, account) -> Statement | None:
+    return Statement.objects.filter(account=account).order_by("-period_start").first()
+
+
+def statement_lines(*, statement: Statement):
+    return LedgerEntry.objects.filter(
+        account_id=statement.account_id, id__gt=statement.previous_entry_id,
+        id__lte=statement.through_entry_id,
+    ).order_by("id")
+
+
+def open_charges(*, account):
+    """Each charge with what is still open of it, oldest first (BIL-4)."""
+    entries = list(LedgerEntry.objects.filter(account=account).order_by("id"))
+    by_id = {e.id: e for e in entries}
+    items, unused = open_amounts((e.id, e.amount) for e in entries)
+    return [(by_id[k], amount) for k, amount in items], unused
+
+
+def entries(*, account, kind: str | None = None):
+    qs = LedgerEntry.objects.filter(account=account)
+    return qs.filter(kind=kind) if kind else qs

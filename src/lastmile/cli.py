@@ -1,0 +1,167 @@
+"""The `lastmile` command: one entry point for the ISP's staff and for CI.
+
+    lastmile simulate FILE [--json] [--database-url URL]
+    lastmile run-day [--as-of YYYY-MM-DD]
+    lastmile demo [--accounts N] [--no-serve] [--port P]
+    lastmile serve [--host H] [--port P]
+    lastmile bench [--accounts N] [--database-url URL] [--json]
+    lastmile manage <django management command ...>
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+
+
+def _setup(database_url: str | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lastmile.config.settings")
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    import django
+
+    django.setup()
+
+
+def _migrate(verbosity: int = 0) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=verbosity, interactive=False)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def cmd_simulate(args) -> int:
+    from lastmile.simulation.fresh_db import fresh_database
+
+    with fresh_database(args.database_url):
+        from lastmile.simulation import scenario as scenario_mod
+        from lastmile.simulation.render import render_table
+        from lastmile.simulation.runner import run
+        from lastmile.simulation.yamlload import ScenarioError
+
+        try:
+            scenario = scenario_mod.read(args.file)
+            result = run(scenario)
+        except ScenarioError as exc:
+            print(f"lastmile: invalid scenario: {exc.format(args.file)}", file=sys.stderr)
+            return 2
+        if args.json:
+            json.dump(result, sys.stdout, indent=None if args.compact else 1)
+            sys.stdout.write("\n")
+        else:
+            render_table(result)
+    return 0
+
+
+def cmd_run_day(args) -> int:
+    _setup()
+    _migrate()
+    from lastmile.core import clock
+    from lastmile.core.dayrun import run_day
+
+    as_of = args.as_of or clock.today()
+    report = run_day(as_of)
+    print(f"day run {as_of}: " + ", ".join(f"{k} {v}" for k, v in report.counts.items()))
+    return 0
+
+
+def cmd_demo(args) -> int:
+    _setup()
+    _migrate()
+    from lastmile.demo import build_demo
+
+    info = build_demo(accounts=args.accounts)
+    print(f"demo ISP ready: {info['accounts']} accounts in {info['database']}")
+    print(f"  console  http://127.0.0.1:{args.port}/console/")
+    print(f"  admin    http://127.0.0.1:{args.port}/admin/")
+    print(f"  API      http://127.0.0.1:{args.port}/api/v1/docs  (token: {info['token']})")
+    print(f"  login    {info['username']} / {info['password']}")
+    sys.stdout.flush()
+    if args.no_serve:
+        return 0
+    return _serve("127.0.0.1", args.port)
+
+
+def _serve(host: str, port: int) -> int:
+    from django.core.management import call_command
+
+    from lastmile.core.scheduler import start_background_scheduler
+
+    start_background_scheduler()
+    call_command("runserver", f"{host}:{port}", use_reloader=False, insecure_serving=True)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    _setup()
+    _migrate()
+    return _serve(args.host, args.port)
+
+
+def cmd_bench(args) -> int:
+    from lastmile.bench.command import main as bench_main
+
+    return bench_main(args)
+
+
+def cmd_manage(args) -> int:
+    _setup()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["lastmile manage", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lastmile", description="Back office for small ISPs.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("simulate", help="run a scenario file day by day on a throw-away database")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--compact", action="store_true", help="JSON on one line")
+    p.add_argument("--database-url", help="default: SQLite in memory")
+    p.set_defaults(fn=cmd_simulate)
+
+    p = sub.add_parser("run-day", help="run the day's automation (idempotent)")
+    p.add_argument("--as-of", type=_date, help="the day to run (default: today in the ISP's time zone)")
+    p.set_defaults(fn=cmd_run_day)
+
+    p = sub.add_parser("demo", help="create a demo ISP in SQLite and serve it")
+    p.add_argument("--accounts", type=int, default=300)
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--no-serve", action="store_true", help="build the demo and stop")
+    p.set_defaults(fn=cmd_demo)
+
+    p = sub.add_parser("serve", help="serve the console, the API and the admin")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(fn=cmd_serve)
+
+    p = sub.add_parser("bench", help="time the bill run and the daily automation at scale")
+    p.add_argument("--accounts", type=int, default=10000)
+    p.add_argument("--database-url", help="default: a fresh SQLite file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_bench)
+
+    p = sub.add_parser("manage", help="a Django management command")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(fn=cmd_manage)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.fn(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+"""The outbox: an email is written in the same transaction as the change that causes
+it, and delivered afterwards with retries; delivery is recorded, never lost, never
+duplicated (`key` is unique)."""
+from django.db import models
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed (gave up)"
+
+
+class OutboxMessage(models.Model):
+    account = models.ForeignKey("accounts.Account", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="messages")
+    template = models.CharField(max_length=64)
+    to = models.JSONField(default=list)
+    cc = models.JSONField(default=list, blank=True)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    key = models.CharField(max_length=250, unique=True)
+    status = models.CharField(max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("id",)
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.template} to {', '.join(self.to)}"

@@ -1,0 +1,157 @@
+"""Django settings, all from the environment (documented in the README).
+
+DATABASE_URL            default sqlite:///lastmile.sqlite3 in the working directory (WAL)
+LASTMILE_TIMEZONE       default America/Denver
+LASTMILE_SECRET_KEY     required when LASTMILE_DEBUG is off
+LASTMILE_DEBUG          "1" for development
+LASTMILE_ALLOWED_HOSTS  comma-separated, default 127.0.0.1,localhost
+LASTMILE_EMAIL_HOST / LASTMILE_EMAIL_PORT   SMTP server (default 127.0.0.1:1025)
+LASTMILE_NOC_EMAIL / LASTMILE_NOC_CC        UTOPIA NOC addresses (default example.invalid)
+LASTMILE_POLICY_UTOPIA / LASTMILE_POLICY_WIRELESS   delinquency policy per network
+LASTMILE_HOLIDAYS       country/subdivision, default US/UT
+LASTMILE_CELERY_BROKER  e.g. redis://127.0.0.1:6379/0 to fan the day run out to workers
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+DEBUG = _env("LASTMILE_DEBUG", "0") == "1"
+SECRET_KEY = _env("LASTMILE_SECRET_KEY") or (
+    "insecure-dev-key-set-LASTMILE_SECRET_KEY-in-production" if DEBUG or _env("LASTMILE_DEV", "1") == "1" else ""
+)
+if not SECRET_KEY:
+    raise RuntimeError("set LASTMILE_SECRET_KEY")
+ALLOWED_HOSTS = [h.strip() for h in _env("LASTMILE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "lastmile.core",
+    "lastmile.catalog",
+    "lastmile.accounts",
+    "lastmile.billing",
+    "lastmile.tickets",
+    "lastmile.comms",
+    "lastmile.network",
+    "lastmile.plans",
+    "lastmile.cancellations",
+    "lastmile.delinquency",
+    "lastmile.simulation",
+    "lastmile.api",
+    "lastmile.console",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "lastmile.config.urls"
+WSGI_APPLICATION = "lastmile.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        _env("DATABASE_URL", f"sqlite:///{Path.cwd() / 'lastmile.sqlite3'}"), conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+            "transaction_mode": "IMMEDIATE",
+        }
+    )
+    if DATABASES["default"]["NAME"] in ("", ":memory:"):
+        DATABASES["default"]["NAME"] = ":memory:"
+        DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA synchronous=OFF;"
+        DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = _env("LASTMILE_TIMEZONE", "America/Denver")
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(_env("LASTMILE_STATIC_ROOT", str(Path.cwd() / "staticfiles")))
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/console/"
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+
+EMAIL_BACKEND = _env("LASTMILE_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = _env("LASTMILE_EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = int(_env("LASTMILE_EMAIL_PORT", "1025"))
+EMAIL_TIMEOUT = 10
+
+_holidays = _env("LASTMILE_HOLIDAYS", "US/UT").split("/")
+LASTMILE = {
+    "holiday_country": _holidays[0],
+    "holiday_subdivision": _holidays[1] if len(_holidays) > 1 and _holidays[1] else None,
+}
+if _env("LASTMILE_NOC_EMAIL"):
+    LASTMILE["noc_email"] = _env("LASTMILE_NOC_EMAIL")
+if _env("LASTMILE_NOC_CC"):
+    LASTMILE["noc_cc"] = _env("LASTMILE_NOC_CC")
+_policies = {}
+if _env("LASTMILE_POLICY_UTOPIA"):
+    _policies["utopia"] = _env("LASTMILE_POLICY_UTOPIA")
+if _env("LASTMILE_POLICY_WIRELESS"):
+    _policies["wireless"] = _env("LASTMILE_POLICY_WIRELESS")
+if _policies:
+    LASTMILE["policies"] = _policies
+
+CELERY_BROKER_URL = _env("LASTMILE_CELERY_BROKER")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": _env("LASTMILE_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,97 @@
+"""Scheduled events (PKG-7 future changes, CAN-1 uninstall, wireless disconnects).
+
+Contexts register a handler per action; the day run runs every pending event due on
+or before its day. Claiming an event is a conditional update inside the handler's
+transaction, so two workers never run one event twice.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.db import transaction
+
+from . import clock, timeline
+from .actors import Actor, automation
+from .models import ScheduledEvent, ScheduledEventStatus
+
+_handlers: dict[str, Callable[..., str | None]] = {}
+
+
+def scheduled_action(action: str):
+    """Register the handler that carries out `action` on its day."""
+
+    def register(fn):
+        _handlers[action] = fn
+        return fn
+
+    return register
+
+
+@transaction.atomic
+def event_schedule(
+    *, account, action: str, run_on: dt.date, actor: Actor | str, key: str | None = None,
+    payload: dict | None = None, reason: str = "", record: bool = True,
+) -> ScheduledEvent:
+    """Schedule once per natural key; asking again returns the existing event."""
+    key = key or f"{action}:{account.pk}:{run_on.isoformat()}"
+    event, created = ScheduledEvent.objects.get_or_create(
+        key=key,
+        defaults=dict(
+            account=account, action=action, run_on=run_on, payload=payload or {},
+            created_by=str(actor), created_at=clock.now(),
+        ),
+    )
+    if created and record:
+        timeline.record(
+            "scheduled.created", account=account, actor=actor, why=reason,
+            action=action, on=run_on,
+        )
+    return event
+
+
+@transaction.atomic
+def event_cancel(*, event: ScheduledEvent, actor: Actor | str, reason: str) -> bool:
+    claimed = ScheduledEvent.objects.filter(
+        pk=event.pk, status=ScheduledEventStatus.PENDING
+    ).update(status=ScheduledEventStatus.CANCELLED, done_at=clock.now(), result=reason[:500])
+    if claimed:
+        timeline.record(
+            "scheduled.cancelled", account=event.account, actor=actor, why=reason,
+            action=event.action, on=event.run_on,
+        )
+    return bool(claimed)
+
+
+def pending_events(*, account, action: str | None = None):
+    qs = ScheduledEvent.objects.filter(account=account, status=ScheduledEventStatus.PENDING)
+    return qs.filter(action=action) if action else qs
+
+
+def run_due(as_of: dt.date, account_ids=None) -> int:
+    """Run every pending event due by `as_of`, oldest first; returns how many ran."""
+    qs = ScheduledEvent.objects.filter(status=ScheduledEventStatus.PENDING, run_on__lte=as_of)
+    if account_ids is not None:
+        qs = qs.filter(account_id__in=account_ids)
+    ran = 0
+    for event_id in list(qs.order_by("run_on", "id").values_list("id", flat=True)):
+        if _run_one(event_id):
+            ran += 1
+    return ran
+
+
+def _run_one(event_id: int) -> bool:
+    with transaction.atomic():
+        claimed = ScheduledEvent.objects.filter(
+            pk=event_id, status=ScheduledEventStatus.PENDING
+        ).update(status=ScheduledEventStatus.DONE, done_at=clock.now())
+        if not claimed:
+            return False
+        event = ScheduledEvent.objects.select_related("account").get(pk=event_id)
+        handler = _handlers.get(event.action)
+        if handler is None:
+            raise LookupError(f"no handler registered for scheduled action {event.action!r}")
+        result = handler(event=event, actor=automation(f"scheduled {event.action}"))
+        if result:
+            ScheduledEvent.objects.filter(pk=event_id).update(result=str(result)[:500])
+    return True

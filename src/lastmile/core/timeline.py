@@ -1,0 +1,60 @@
+"""Writing the timeline (AUD-1: who, when, why; insert-only).
+
+Values are stored as the scenarios print them: money as two-decimal strings, dates
+as ISO strings.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from . import clock
+from .actors import Actor
+from .models import TimelineEntry
+from .money import fmt
+
+
+def _jsonable(value):
+    if isinstance(value, Decimal):
+        return fmt(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def record(type_: str, *, account, actor: Actor | str, why: str = "", **data) -> TimelineEntry:
+    """Write one timeline entry dated by the injected clock; `why` is the audit reason (AUD-1)."""
+    now = clock.now()
+    return TimelineEntry.objects.create(
+        account=account,
+        date=now.date(),
+        at=now,
+        type=type_,
+        data=_jsonable(data),
+        actor=str(actor),
+        reason=why,
+    )
+
+
+def build(type_: str, *, account_id: int | None, actor: Actor | str, why: str = "", **data):
+    """An unsaved entry for `bulk_create` (the bill run writes thousands at once)."""
+    now = clock.now()
+    return TimelineEntry(
+        account_id=account_id,
+        date=now.date(),
+        at=now,
+        type=type_,
+        data=_jsonable(data),
+        actor=str(actor),
+        reason=why,
+    )
+
+
+def bulk_record(entries: list[TimelineEntry], batch_size: int = 2000) -> None:
+    TimelineEntry.objects.bulk_create(entries, batch_size=batch_size)

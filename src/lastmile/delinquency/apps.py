@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DelinquencyConfig(AppConfig):
+    name = "lastmile.delinquency"
+    label = "delinquency"

@@ -1,0 +1,23 @@
+from django.db import models
+
+
+class NocOperation(models.TextChoices):
+    SUSPEND = "suspend", "Suspend"
+    UNSUSPEND = "unsuspend", "Unsuspend"
+    CANCEL = "cancel", "Cancel"
+    DISCONNECT = "disconnect", "Disconnect"
+
+
+class NocRequestState(models.TextChoices):
+    """NET-1: every request is recorded with its state."""
+
+    SENT = "sent", "Sent"
+    CONFIRMED = "confirmed", "Confirmed"
+    FAILED = "failed", "Failed"
+
+
+class NocChannel(models.TextChoices):
+    EMAIL = "email", "UTOPIA NOC email"
+    CRM = "crm", "UTOPIA CRM"
+    WORK_ORDER = "work_order", "Wireless work order"
+    SIMULATED = "simulated", "Simulated network"

@@ -1,0 +1,1 @@
+"""One module per context: each registers the scenario verbs of its rules."""
