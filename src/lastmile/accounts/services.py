@@ -103,6 +103,7 @@ def account_status_set(*, account: Account, to: str, actor: Actor | str, reason:
         "account.status_changed", account=account, actor=actor, why=reason,
         **{"from": previous, "to": to},
     )
+    hooks.publish(hooks.STATUS_CHANGED, account=account, previous=previous, to=to, actor=actor)
     return True
 
 

@@ -16,6 +16,7 @@ PAYMENT_POSTED = "payment_posted"  # account, entry, actor
 BALANCE_REDUCED = "balance_reduced"  # account, actor (a credit, a void, a waiver)
 CUSTOMER_CONTACTED = "customer_contacted"  # account, how, actor  (DLQ-2)
 AUTOPAY_ENABLED = "autopay_enabled"  # account, actor
+STATUS_CHANGED = "status_changed"  # account, previous, to, actor
 
 
 def subscribe(event: str, handler: Callable) -> None:

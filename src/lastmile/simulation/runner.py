@@ -26,6 +26,7 @@ from lastmile.core.money import ZERO, fmt
 
 from . import registry
 from .scenario import Scenario
+from .state import simulation
 from .yamlload import ScenarioError
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def run(scenario: Scenario, *, repeat_days: bool = False) -> dict:
     sim_clock = clock.FixedClock(scenario.start, hour=5)
     overrides = {"noc_auto_confirm": True}
     overrides.update(scenario.settings)
-    with clock.use_clock(sim_clock), ispconfig.override(**overrides):
+    with clock.use_clock(sim_clock), ispconfig.override(**overrides), simulation():
         ctx = _set_up(scenario)
         first_entry = TimelineEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
         by_day = defaultdict(list)
