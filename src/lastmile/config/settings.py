@@ -103,6 +103,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA synchronous=OFF;"
         DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 
+if _env("LASTMILE_TEST_DB_NAME") and DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    # parallel test runs on one PostgreSQL server each need their own test database
+    DATABASES["default"]["TEST"] = {"NAME": _env("LASTMILE_TEST_DB_NAME")}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
