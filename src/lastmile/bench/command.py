@@ -1,0 +1,342 @@
+"""`lastmile bench`: how fast the day run is at ISP scale (issue 6).
+
+It builds a synthetic ISP (see synth.py) in a FRESH database — a new SQLite file in
+a temporary directory (WAL), or with `--database-url postgres://...` a temporary
+database beside the named one, dropped afterwards — and times, each on its own:
+
+  bill_run               the day run of the 1st (statements for every account)
+  quiet_day              the 10th: nothing is due
+  delinquency_day        the 16th: cases open, the delinquency steps of D run
+  shutoff_day            the 18th: utopia-2022-04 suspends 2 days after `open`
+  payment_burst          N/10 payments through billing.services.payment_post
+  simulate_account_year  one account simulated for a year by the scenario runner
+  floor                  plain sqlite3 executemany of as many statement + ledger rows
+                         as the bill run wrote: what the disk and SQLite cost at least
+
+The month is September 2026: the 16th is a Wednesday and the 18th a Friday, so no
+step rolls (CAL-3). Days between the timed ones run untimed, so the state on each
+timed day is what a live ISP would have.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import resource
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+MONTH = dt.date(2026, 9, 1)
+QUIET_DAY = dt.date(2026, 9, 10)
+DELINQUENCY_DAY = dt.date(2026, 9, 16)
+SHUTOFF_DAY = dt.date(2026, 9, 18)
+BURST_DAY = dt.date(2026, 9, 3)
+HAND_PAYMENTS_DAY = dt.date(2026, 9, 4)
+NAMES = ("bill_run", "quiet_day", "delinquency_day", "shutoff_day", "payment_burst",
+         "simulate_account_year", "floor")
+UNITS = {
+    "bill_run": "rows", "quiet_day": "accounts", "delinquency_day": "accounts",
+    "shutoff_day": "accounts", "payment_burst": "payments", "simulate_account_year": "days",
+    "floor": "rows",
+}
+
+
+def main(args) -> int:
+    # the bench times one process; a broker in the environment would send the day
+    # run to workers that cannot see this throw-away database
+    os.environ.pop("LASTMILE_CELERY_BROKER", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lastmile.config.settings")
+    accounts = max(10, int(args.accounts))
+    with tempfile.TemporaryDirectory(prefix="lastmile-bench-") as tmp:
+        url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        from lastmile.simulation.fresh_db import fresh_database
+
+        with fresh_database(url):
+            result = run_bench(accounts, tmp)
+    if args.json:
+        json.dump(result, sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        render(result)
+    return 0
+
+
+def _timed(fn, *a, **kw):
+    started = time.perf_counter()
+    value = fn(*a, **kw)
+    return time.perf_counter() - started, value
+
+
+def run_bench(n: int, tmp: str) -> dict:
+    from django.db import connection
+
+    from lastmile.billing.models import LedgerEntry, Statement
+
+    from . import synth
+
+    seconds: dict[str, float] = {}
+    work: dict[str, int] = {}
+    counts: dict[str, int] = {}
+
+    # one account for a year first, while the database holds only that account
+    seconds["simulate_account_year"], days = _timed(simulate_account_year)
+    work["simulate_account_year"] = days
+
+    started = time.perf_counter()
+    isp = synth.build(n, month=MONTH)
+    counts["accounts"] = len(isp.account_ids)
+    counts["build_seconds"] = round(time.perf_counter() - started, 2)
+    _analyze()
+
+    from lastmile.core.dayrun import run_day
+
+    seconds["bill_run"], report = _timed(run_day, MONTH)
+    counts["statements"] = Statement.objects.filter(issued_on=MONTH).count()
+    counts["bill_run_ledger_rows"] = LedgerEntry.objects.filter(posted_on=MONTH).count()
+    work["bill_run"] = counts["statements"] + counts["bill_run_ledger_rows"]
+
+    day = MONTH + dt.timedelta(days=1)
+    while day <= SHUTOFF_DAY:
+        if day == BURST_DAY:
+            run_day(day)
+            burst_n = max(1, n // 10)
+            seconds["payment_burst"], work["payment_burst"] = payment_burst(isp, burst_n, day)
+            paid_by_burst = set(_burst_ids(isp, burst_n))
+        elif day == HAND_PAYMENTS_DAY:
+            run_day(day)
+            counts["lockbox_payments"] = lockbox_payments(
+                [pk for pk in isp.payers_by_hand if pk not in paid_by_burst], day)
+        elif day == QUIET_DAY:
+            seconds["quiet_day"], _ = _timed(run_day, day)
+            work["quiet_day"] = n
+        elif day == DELINQUENCY_DAY:
+            seconds["delinquency_day"], report = _timed(run_day, day)
+            work["delinquency_day"] = n
+            counts["delinquency_day_counts"] = dict(report.counts)
+        elif day == SHUTOFF_DAY:
+            seconds["shutoff_day"], report = _timed(run_day, day)
+            work["shutoff_day"] = n
+            counts["shutoff_day_counts"] = dict(report.counts)
+        else:
+            run_day(day)
+        day += dt.timedelta(days=1)
+    counts.update(_outcome())
+
+    seconds["floor"] = floor(work["bill_run"], tmp)
+    work["floor"] = work["bill_run"]
+
+    figures = {
+        name: {"seconds": round(seconds[name], 4),
+               "per_s": round(work[name] / seconds[name], 1) if seconds[name] else None}
+        for name in NAMES
+    }
+    ratio = {name: round(seconds[name] / seconds["floor"], 2) if seconds["floor"] else None
+             for name in NAMES}
+    rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "accounts": n,
+        "database": "postgresql" if connection.vendor == "postgresql" else "sqlite",
+        "figures": figures,
+        "floor_ratio": ratio,
+        "peak_rss_mb": round(rss_kb / 1024, 1),
+        "days": {
+            "bill_run": MONTH.isoformat(), "quiet_day": QUIET_DAY.isoformat(),
+            "delinquency_day": DELINQUENCY_DAY.isoformat(), "shutoff_day": SHUTOFF_DAY.isoformat(),
+            "payment_burst": BURST_DAY.isoformat(),
+        },
+        "counts": counts,
+    }
+
+
+def _analyze() -> None:
+    """Fresh statistics after the bulk load, as a nightly ANALYZE would keep them."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def _outcome() -> dict:
+    from django.db.models import Count
+
+    from lastmile.accounts.models import Account
+    from lastmile.core.models import TimelineEntry
+
+    statuses = dict(Account.objects.values_list("status").annotate(n=Count("id")))
+    opened = TimelineEntry.objects.filter(type="delinquency.opened").count()
+    return {"status_" + k: v for k, v in sorted(statuses.items())} | {"cases_opened": opened}
+
+
+def _burst_ids(isp, count: int) -> list[int]:
+    pool = isp.payers_by_hand
+    return sorted(random.Random(7).sample(pool, min(count, len(pool))))
+
+
+def payment_burst(isp, count: int, day: dt.date) -> tuple[float, int]:
+    """N/10 payments, each its own service call and transaction, as a lockbox import or
+    a busy phone line would post them."""
+    from lastmile.accounts.models import Account
+    from lastmile.billing.selectors import balances
+    from lastmile.billing.services import payment_post
+    from lastmile.core import clock
+    from lastmile.core.actors import superuser
+
+    ids = _burst_ids(isp, count)
+    accounts = Account.objects.in_bulk(ids)
+    owed = {}
+    for i in range(0, len(ids), 5000):
+        owed.update(balances(account_ids=ids[i:i + 5000]))
+    methods = ("phone", "check", "bill_pay", "card", "cash")
+    actor = superuser("bench billing clerk")
+    todo = [(accounts[pk], owed[pk], methods[pk % len(methods)]) for pk in ids if owed.get(pk, 0) > 0]
+    with clock.use_clock(clock.FixedClock(day, hour=10)):
+        started = time.perf_counter()
+        for account, amount, method in todo:
+            payment_post(account=account, amount=amount, method=method, actor=actor,
+                         reference=f"bench-{account.pk}")
+        elapsed = time.perf_counter() - started
+    return elapsed, len(todo)
+
+
+def lockbox_payments(ids: list[int], day: dt.date) -> int:
+    """The other customers' payments, written in bulk (untimed): what they paid matters
+    to the 16th, how it was posted does not."""
+    from django.db import transaction
+
+    from lastmile.billing.choices import ChargeKind, EntryType
+    from lastmile.billing.models import LedgerEntry
+    from lastmile.billing.selectors import balances
+    from lastmile.core.models import TimelineEntry
+
+    at = dt.datetime.combine(day, dt.time(14), tzinfo=dt.UTC)
+    posted = 0
+    for i in range(0, len(ids), 5000):
+        chunk = ids[i:i + 5000]
+        owed = balances(account_ids=chunk)
+        entries, rows = [], []
+        for pk in chunk:
+            amount = owed.get(pk)
+            if not amount or amount <= 0:
+                continue
+            method = ("check", "bill_pay", "phone")[pk % 3]
+            entries.append(LedgerEntry(
+                account_id=pk, entry_type=EntryType.PAYMENT, kind=ChargeKind.PAYMENT, amount=-amount,
+                posted_on=day, posted_at=at, method=method, actor="bench lockbox",
+            ))
+            rows.append(TimelineEntry(
+                account_id=pk, date=day, at=at, type="payment.posted",
+                data={"amount": f"{amount:.2f}", "method": method}, actor="bench lockbox",
+            ))
+        with transaction.atomic():
+            LedgerEntry.objects.bulk_create(entries, batch_size=1000)
+            TimelineEntry.objects.bulk_create(rows, batch_size=2000)
+        posted += len(entries)
+    return posted
+
+
+YEAR_SCENARIO = """\
+start: 2025-09-01
+end: 2026-08-31
+accounts:
+  - ref: ana
+    name: Ana Lopez
+    kind: residential
+    network: utopia
+    plan: classic
+    address: {line1: "12 Elm St", city: Orem, state: UT, postal_code: "84057", address_id: "UT-10042"}
+    phones: ["801-555-0101"]
+    emails: ["ana@example.test"]
+    service_start: 2025-06-05
+events:
+"""
+
+
+def _year_events() -> str:
+    lines = []
+    day = dt.date(2025, 9, 3)
+    for _ in range(12):
+        if day.month == 3:  # one month unpaid: a case opens, service is shut off, reinstated
+            lines.append('  - {on: 2026-03-20, account: ana, do: payment, amount: "100.00", method: phone}')
+        else:
+            lines.append(f'  - {{on: {day.isoformat()}, account: ana, do: payment, amount: "65.00", method: card}}')
+        day = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=3)
+    return "\n".join(lines) + "\n"
+
+
+def simulate_account_year() -> int:
+    """One account, 365 day runs, through the scenario runner (`lastmile simulate`)."""
+    from lastmile.simulation import scenario
+    from lastmile.simulation.runner import run
+
+    parsed = scenario.parse(YEAR_SCENARIO + _year_events())
+    run(parsed)
+    return sum(1 for _ in parsed.days())
+
+
+FLOOR_SCHEMA = """
+CREATE TABLE ledger (id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL, entry_type TEXT,
+  kind TEXT, amount TEXT, posted_on TEXT, posted_at TEXT, method TEXT, key TEXT UNIQUE,
+  description TEXT, reference TEXT, actor TEXT, reason TEXT);
+CREATE INDEX ledger_account ON ledger (account_id, id);
+CREATE TABLE statement (id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL, period_start TEXT,
+  period_end TEXT, issued_on TEXT, due_on TEXT, recurring TEXT, balance TEXT, amount_due TEXT,
+  previous_entry_id INTEGER, through_entry_id INTEGER, UNIQUE (account_id, period_start));
+CREATE INDEX statement_due ON statement (due_on);
+"""
+
+
+def floor(rows: int, tmp: str) -> float:
+    """Plain sqlite3: `rows` ledger and statement rows (half each) with executemany."""
+    path = Path(tmp) / "floor.sqlite3"
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.executescript(FLOOR_SCHEMA)
+    half = max(1, rows // 2)
+    ledger = [
+        (i, "charge", "recurring", "65.00", "2026-09-01", "2026-09-01T06:00:00-06:00", "",
+         f"recurring:{i}:2026-09-01", "service Sep 01 - Sep 30, 2026", "", "automation: bill run", "")
+        for i in range(1, half + 1)
+    ]
+    statements = [
+        (i, "2026-09-01", "2026-09-30", "2026-09-01", "2026-09-05", "65.00", "65.00", "65.00", 0, i)
+        for i in range(1, rows - half + 1)
+    ]
+    started = time.perf_counter()
+    db.execute("BEGIN")
+    db.executemany(
+        "INSERT INTO ledger (account_id, entry_type, kind, amount, posted_on, posted_at, method, key,"
+        " description, reference, actor, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", ledger)
+    db.executemany(
+        "INSERT INTO statement (account_id, period_start, period_end, issued_on, due_on, recurring,"
+        " balance, amount_due, previous_entry_id, through_entry_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        statements)
+    db.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    db.close()
+    return elapsed
+
+
+def render(result: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"lastmile bench: {result['accounts']:,} accounts on {result['database']}")
+    table.add_column("figure")
+    table.add_column("day")
+    table.add_column("seconds", justify="right")
+    table.add_column("per second", justify="right")
+    table.add_column("× floor", justify="right")
+    for name in NAMES:
+        fig = result["figures"][name]
+        per_s = f"{fig['per_s']:,.0f} {UNITS[name]}" if fig["per_s"] is not None else "-"
+        table.add_row(name, result["days"].get(name, ""), f"{fig['seconds']:.3f}", per_s,
+                      f"{result['floor_ratio'][name]:.1f}")
+    console = Console()
+    console.print(table)
+    console.print(f"peak memory {result['peak_rss_mb']:.0f} MB (ru_maxrss)")
+    console.print("counts: " + json.dumps(result["counts"]))
