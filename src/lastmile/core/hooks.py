@@ -17,6 +17,7 @@ BALANCE_REDUCED = "balance_reduced"  # account, actor (a credit, a void, a waive
 CUSTOMER_CONTACTED = "customer_contacted"  # account, how, actor  (DLQ-2)
 AUTOPAY_ENABLED = "autopay_enabled"  # account, actor
 STATUS_CHANGED = "status_changed"  # account, previous, to, actor
+SERVICE_RESTORED = "service_restored"  # account, actor  (DLQ-7: NOC confirmed, VLAN back, portal on)
 
 
 def subscribe(event: str, handler: Callable) -> None:

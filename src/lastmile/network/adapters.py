@@ -1,19 +1,28 @@
 """Network adapters (NET-1): how a request reaches the operator.
 
 - UTOPIA by email to its NOC (configurable to/CC; defaults on example.invalid),
-- UTOPIA by its CRM (HTTP; loopback only unless configured),
+- UTOPIA by its CRM (`utopia_channel: crm`): an HTTP POST of JSON to `utopia_crm_url`,
 - wireless by a disconnect/reconnect work order,
-- the simulated network of `lastmile simulate`, which confirms the same day unless
+- the simulated network of `lastmile simulate`, which confirms at once unless
   `noc_auto_confirm: false`.
-Each returns whether the operator already confirmed.
+
+`send(request)` returns a Dispatch: whether the operator already confirmed, or
+whether delivery failed (the request is then `failed` and retried by a periodic job).
+`vlan_of(account)` reads the ONT's VLAN (DLQ-7) when the adapter can; None means a
+person checks it when confirming.
 """
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 
-from lastmile.core import ispconfig
+from lastmile.core import clock, ispconfig
 
-from .choices import NocChannel
+from .choices import NocChannel, NocOperation, WorkOrderKind
+
+CRM_TIMEOUT_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -21,20 +30,27 @@ class Dispatch:
     channel: str
     confirmed: bool
     detail: str = ""
+    failed: bool = False
 
 
 class SimulatedNetwork:
+    """The simulator's network: confirms each request at once when `noc_auto_confirm`
+    is on; its ONTs come back on the configured VLAN unless a test says otherwise."""
+
     channel = NocChannel.SIMULATED
+    vlans: dict[int, int] = {}  # account id -> VLAN, for tests of a mismatch
 
     def send(self, request) -> Dispatch:
         return Dispatch(self.channel, ispconfig.current().noc_auto_confirm, "simulated network")
 
-    def vlan_of(self, account) -> int:
-        return ispconfig.current().restored_vlan
+    def vlan_of(self, account) -> int | None:
+        return self.vlans.get(account.pk, ispconfig.current().restored_vlan)
 
 
 class UtopiaEmail:
-    """Seed 002: an email to the NOC with name, address ID, address and the request."""
+    """Seed 002: an email to the NOC with name, address ID, address and the request,
+    through the outbox (delivered by `comms.services.outbox_deliver` with retries).
+    Not recorded as the customer's `email.sent`: it is the NOC's mail."""
 
     channel = NocChannel.EMAIL
 
@@ -50,20 +66,73 @@ class UtopiaEmail:
         return Dispatch(self.channel, False, f"emailed {settings.noc_email}")
 
     def vlan_of(self, account) -> int | None:
-        return None  # checked by a person logging in to the ONT
+        return None  # checked by the NOC person who confirms
+
+
+class UtopiaCrm:
+    """UTOPIA's CRM: one JSON POST per request. The request key goes along so the CRM
+    can recognise a retry. Any transport error or non-2xx answer is a failure; an
+    answer `{"status": "confirmed"}` confirms at once."""
+
+    channel = NocChannel.CRM
+
+    def send(self, request) -> Dispatch:
+        url = ispconfig.current().utopia_crm_url
+        account = request.account
+        payload = {
+            "key": request.key, "operation": request.operation, "address_id": request.address_id,
+            "address": request.address, "name": account.name if account else "",
+            "account_number": account.number if account else "",
+            "reason": "Shut off for non payment" if request.operation == NocOperation.SUSPEND else "",
+            "sent_at": clock.now().isoformat(),
+        }
+        http = urllib.request.Request(
+            url, data=json.dumps(payload).encode(), method="POST",
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(http, timeout=CRM_TIMEOUT_SECONDS) as response:  # noqa: S310
+                body = response.read(65536)
+                status = response.status
+        except urllib.error.HTTPError as exc:
+            return Dispatch(self.channel, False, f"CRM answered HTTP {exc.code} at {url}", failed=True)
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            return Dispatch(self.channel, False, f"CRM unreachable at {url}: {exc}", failed=True)
+        try:
+            answer = json.loads(body or b"{}")
+        except ValueError:
+            answer = {}
+        confirmed = isinstance(answer, dict) and answer.get("status") == "confirmed"
+        return Dispatch(self.channel, confirmed, f"CRM HTTP {status} at {url}")
+
+    def vlan_of(self, account) -> int | None:
+        return None
 
 
 class WirelessWorkOrder:
+    """Wireless: a work order for a technician, scheduled today; completing it
+    (`work_order_complete`) confirms the request."""
+
     channel = NocChannel.WORK_ORDER
 
     def send(self, request) -> Dispatch:
-        return Dispatch(self.channel, False, f"work order: {request.operation}")
+        from .models import WorkOrder
+
+        kind = WorkOrderKind.RECONNECT if request.operation == NocOperation.UNSUSPEND else WorkOrderKind.DISCONNECT
+        WorkOrder.objects.get_or_create(
+            key=f"wo:{request.key}",
+            defaults=dict(account=request.account, request=request, kind=kind, scheduled_on=clock.today(),
+                          created_at=clock.now()),
+        )
+        return Dispatch(self.channel, False, f"work order: {kind}")
 
     def vlan_of(self, account) -> int | None:
         return None
 
 
 def adapter_for(account, *, simulated: bool | None = None):
+    """The adapter of the account's network (NET-1); the simulator's network when
+    simulating or when settings.LASTMILE_SIMULATED_NETWORK is on."""
     from django.conf import settings as django_settings
 
     if simulated is None:
@@ -72,6 +141,8 @@ def adapter_for(account, *, simulated: bool | None = None):
         return SimulatedNetwork()
     if account is not None and account.network == "wireless":
         return WirelessWorkOrder()
+    if ispconfig.current().utopia_channel == "crm":
+        return UtopiaCrm()
     return UtopiaEmail()
 
 

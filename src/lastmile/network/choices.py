@@ -21,3 +21,15 @@ class NocChannel(models.TextChoices):
     CRM = "crm", "UTOPIA CRM"
     WORK_ORDER = "work_order", "Wireless work order"
     SIMULATED = "simulated", "Simulated network"
+
+
+class WorkOrderKind(models.TextChoices):
+    """NET-1 wireless: a technician disconnects or reconnects the radio."""
+
+    DISCONNECT = "disconnect", "Disconnect"
+    RECONNECT = "reconnect", "Reconnect"
+
+
+class WorkOrderStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"

@@ -1,0 +1,29 @@
+"""Periodic jobs of the network context (core/periodic.py): every minute live; the
+simulator runs those with in_simulation=True after each event and at 17:00."""
+from __future__ import annotations
+
+from lastmile.core.periodic import periodic_job
+
+
+@periodic_job("noc_followups")
+def noc_followups() -> int:
+    """DLQ-7: a ticket to call the NOC when an unsuspend is unconfirmed after 3 minutes."""
+    from .services import noc_followups_open
+
+    return noc_followups_open()
+
+
+@periodic_job("noc_retry")
+def noc_retry() -> int:
+    """NET-1: a request whose delivery failed (the CRM unreachable) is sent again."""
+    from .services import noc_requests_retry
+
+    return noc_requests_retry()
+
+
+@periodic_job("outbox_deliver", in_simulation=False)
+def outbox_deliver() -> int:
+    """Deliver the outbox (customers' and the NOC's emails); never in a simulation."""
+    from lastmile.comms.services import outbox_deliver as deliver
+
+    return deliver()["sent"]
