@@ -1,0 +1,116 @@
+"""Reads of delinquency cases and arrangements."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from lastmile.accounts.models import Account
+from lastmile.billing.models import LedgerEntry, Statement
+from lastmile.core.choices import AccountStatus
+from lastmile.core.money import ZERO
+
+from .models import Arrangement, ArrangementStatus, Case, CaseStatus
+
+# SQLite sums decimals in floating point: select with half a cent of slack, then
+# check each candidate exactly with Decimal.
+_SLACK = Decimal("0.005")
+
+
+def open_case(*, account, lock: bool = False) -> Case | None:
+    qs = Case.objects.filter(account=account, status=CaseStatus.OPEN)
+    if lock:
+        qs = qs.select_for_update()
+    return qs.first()
+
+
+def latest_case(*, account) -> Case | None:
+    return Case.objects.filter(account=account).order_by("-id").first()
+
+
+def cases(*, account):
+    return Case.objects.filter(account=account).order_by("-id")
+
+
+def active_arrangement(*, case: Case) -> Arrangement | None:
+    return Arrangement.objects.filter(case=case, status=ArrangementStatus.ACTIVE).first()
+
+
+def payments_since(*, account, after_entry_id: int, through: dt.date | None = None) -> Decimal:
+    """What the customer paid after an arrangement was made (by the end of `through`)."""
+    from lastmile.billing.choices import EntryType
+
+    qs = LedgerEntry.objects.filter(account=account, entry_type=EntryType.PAYMENT, id__gt=after_entry_id)
+    if through is not None:
+        qs = qs.filter(posted_on__lte=through)
+    total = qs.aggregate(s=Sum("amount"))["s"] or ZERO
+    return -Decimal(total).quantize(Decimal("0.01"))
+
+
+def owing_candidates(*, as_of: dt.date, networks=(), extra_account_ids=(), account_ids=None):
+    """Active accounts that owe on statements already due, set-based (DLQ opening).
+
+    Per account: the latest statement due by `as_of`; debits are the positive
+    entries up to its last entry, credits every negative entry (BIL-4 FIFO), as in
+    billing.selectors.owed_on_due_statements. No open case, no claim grace (DLQ-6).
+    """
+    latest = Statement.objects.filter(account=OuterRef("pk"), due_on__lte=as_of).order_by("-period_start")
+    money = DecimalField(max_digits=14, decimal_places=2)
+    debit = (
+        LedgerEntry.objects.filter(account=OuterRef("pk"), amount__gt=0, id__lte=OuterRef("through"))
+        .order_by().values("account").annotate(s=Sum("amount")).values("s")
+    )
+    credit = (
+        LedgerEntry.objects.filter(account=OuterRef("pk"), amount__lt=0)
+        .order_by().values("account").annotate(s=Sum("amount")).values("s")
+    )
+    qs = Account.objects.filter(status=AccountStatus.ACTIVE).filter(
+        Q(network__in=list(networks)) | Q(pk__in=list(extra_account_ids))
+    )
+    if account_ids is not None:
+        qs = qs.filter(pk__in=account_ids)
+    qs = (
+        qs.exclude(Exists(Case.objects.filter(account=OuterRef("pk"), status=CaseStatus.OPEN)))
+        .exclude(Exists(Case.objects.filter(account=OuterRef("pk"), grace_until__gt=as_of)))
+        .annotate(through=Subquery(latest.values("through_entry_id")[:1]))
+        .filter(through__isnull=False)
+        .annotate(
+            debit=Coalesce(Subquery(debit, output_field=money), Value(ZERO), output_field=money),
+            credit=Coalesce(Subquery(credit, output_field=money), Value(ZERO), output_field=money),
+        )
+        .annotate(owed=F("debit") + F("credit"))
+        .filter(owed__gte=_SLACK)
+    )
+    return qs
+
+
+def oldest_unpaid_due(*, account_ids, as_of: dt.date) -> dict[int, tuple[dt.date, Decimal]]:
+    """For each account: the due date of its oldest statement not fully paid (BIL-4
+    FIFO) and what it owes on due statements, exactly in Decimal."""
+    stmts: dict[int, list] = {}
+    for row in (Statement.objects.filter(account_id__in=account_ids, due_on__lte=as_of)
+                .order_by("account_id", "period_start").values("account_id", "due_on", "through_entry_id")):
+        stmts.setdefault(row["account_id"], []).append(row)
+    debits: dict[int, list] = {}
+    credits: dict[int, Decimal] = {}
+    for row in LedgerEntry.objects.filter(account_id__in=account_ids).order_by("id").values("account_id", "id", "amount"):
+        amount = Decimal(row["amount"])
+        if amount > 0:
+            debits.setdefault(row["account_id"], []).append((row["id"], amount))
+        else:
+            credits[row["account_id"]] = credits.get(row["account_id"], ZERO) + amount
+    result = {}
+    for pk, rows in stmts.items():
+        credit = credits.get(pk, ZERO)
+        items = debits.get(pk, [])
+        owed_last = sum((a for i, a in items if i <= rows[-1]["through_entry_id"]), ZERO) + credit
+        if owed_last < Decimal("0.01"):
+            continue
+        for row in rows:
+            owed = sum((a for i, a in items if i <= row["through_entry_id"]), ZERO) + credit
+            if owed >= Decimal("0.01"):
+                result[pk] = (row["due_on"], owed_last)
+                break
+    return result
