@@ -7,6 +7,7 @@ LASTMILE_DEBUG          "1" for development
 LASTMILE_ALLOWED_HOSTS  comma-separated, default 127.0.0.1,localhost
 LASTMILE_EMAIL_HOST / LASTMILE_EMAIL_PORT   SMTP server (default 127.0.0.1:1025)
 LASTMILE_NOC_EMAIL / LASTMILE_NOC_CC        UTOPIA NOC addresses (default example.invalid)
+LASTMILE_UTOPIA_CHANNEL / LASTMILE_UTOPIA_CRM_URL   email (default) or crm, and the CRM's URL
 LASTMILE_POLICY_UTOPIA / LASTMILE_POLICY_WIRELESS   delinquency policy per network
 LASTMILE_HOLIDAYS       country/subdivision, default US/UT
 LASTMILE_CELERY_BROKER  e.g. redis://127.0.0.1:6379/0 to fan the day run out to workers
@@ -142,6 +143,10 @@ if _env("LASTMILE_NOC_EMAIL"):
     LASTMILE["noc_email"] = _env("LASTMILE_NOC_EMAIL")
 if _env("LASTMILE_NOC_CC"):
     LASTMILE["noc_cc"] = _env("LASTMILE_NOC_CC")
+if _env("LASTMILE_UTOPIA_CHANNEL"):
+    LASTMILE["utopia_channel"] = _env("LASTMILE_UTOPIA_CHANNEL")
+if _env("LASTMILE_UTOPIA_CRM_URL"):
+    LASTMILE["utopia_crm_url"] = _env("LASTMILE_UTOPIA_CRM_URL")
 _policies = {}
 if _env("LASTMILE_POLICY_UTOPIA"):
     _policies["utopia"] = _env("LASTMILE_POLICY_UTOPIA")

@@ -14,6 +14,7 @@ person checks it when confirming.
 from __future__ import annotations
 
 import json
+import logging
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from lastmile.core import clock, ispconfig
 from .choices import NocChannel, NocOperation, WorkOrderKind
 
 CRM_TIMEOUT_SECONDS = 5
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -141,8 +143,11 @@ def adapter_for(account, *, simulated: bool | None = None):
         return SimulatedNetwork()
     if account is not None and account.network == "wireless":
         return WirelessWorkOrder()
-    if ispconfig.current().utopia_channel == "crm":
+    channel = (ispconfig.current().utopia_channel or "email").strip().lower()
+    if channel == "crm":
         return UtopiaCrm()
+    if channel != "email":
+        log.warning("utopia_channel %r is neither email nor crm; the NOC is emailed", channel)
     return UtopiaEmail()
 
 
