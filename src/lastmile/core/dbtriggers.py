@@ -10,7 +10,7 @@ def insert_only(*tables: str) -> migrations.RunPython:
         vendor = schema_editor.connection.vendor
         for table in tables:
             for statement in _sql(vendor, table):
-                schema_editor.execute(statement)
+                schema_editor.execute(statement, params=None)
 
     def backwards(apps, schema_editor):
         vendor = schema_editor.connection.vendor
