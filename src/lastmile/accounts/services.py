@@ -122,6 +122,8 @@ def portal_access_set(*, account: Account, enabled: bool, actor: Actor | str, re
 @transaction.atomic
 def note_add(*, account: Account, body: str, actor: Actor | str) -> Note:
     """TKT-2: notes are dated, signed and never edited."""
+    if isinstance(actor, Actor):
+        actor.require("ticket.work", "adding a note")
     if not body or not body.strip():
         raise InvalidInput("a note needs some text", field="body")
     return Note.objects.create(account=account, body=body.strip(), author=str(actor), written_at=clock.now())

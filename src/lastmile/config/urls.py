@@ -3,22 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from lastmile.api.urls import urlpatterns as api_urls
+from lastmile.console.urls import urlpatterns as console_urls
+
 urlpatterns = [
     path("", RedirectView.as_view(url="/console/", permanent=False)),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(template_name="admin/login.html"), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
-
-try:  # the API and console register themselves when present
-    from lastmile.api.urls import urlpatterns as api_urls
-
-    urlpatterns += api_urls
-except ImportError:  # pragma: no cover - during the foundation only
-    pass
-try:
-    from lastmile.console.urls import urlpatterns as console_urls
-
-    urlpatterns += [path("console/", include((console_urls, "console")))]
-except ImportError:  # pragma: no cover
-    pass
+urlpatterns += api_urls
+urlpatterns += [path("console/", include((console_urls, "console")))]

@@ -68,6 +68,8 @@ def ticket_note_add(*, ticket: Ticket, body: str, actor: Actor | str) -> TicketN
 
 @transaction.atomic
 def ticket_close(*, ticket: Ticket, actor: Actor | str, note: str = "", reason: str = "") -> bool:
+    if isinstance(actor, Actor):
+        actor.require("ticket.work", "closing a ticket")
     claimed = Ticket.objects.filter(pk=ticket.pk, status=TicketStatus.OPEN).update(
         status=TicketStatus.CLOSED, closed_on=clock.today()
     )

@@ -1,0 +1,202 @@
+"""Request and response shapes of `/api/v1/`. Money is a string with two decimals."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from ninja import Schema
+
+
+class ErrorOut(Schema):
+    detail: str
+    field: str | None = None
+
+
+class PlanOut(Schema):
+    code: str
+    name: str
+    monthly: Decimal
+
+
+class AddressOut(Schema):
+    line1: str
+    line2: str = ""
+    city: str
+    state: str
+    postal_code: str
+    address_id: str = ""
+    one_line: str
+    premium_available: str
+
+
+class AccountOut(Schema):
+    number: str
+    name: str
+    kind: str
+    network: str
+    status: str
+    plan: str
+    address: str
+    address_id: str
+
+
+class CardOut(Schema):
+    """BIL-6: only the last four digits and the brand ever leave the system."""
+
+    last4: str
+    brand: str
+    added_at: dt.datetime
+    added_by: str
+    default: bool
+
+
+class AccountDetailOut(Schema):
+    number: str
+    name: str
+    kind: str
+    network: str
+    status: str
+    plan: PlanOut
+    balance: Decimal
+    portal_access: bool
+    autopay: bool
+    bill_cycle_day: int
+    service_start: dt.date
+    service_end: dt.date | None
+    address: AddressOut | None
+    phones: list[str]
+    emails: list[str]
+    cards: list[CardOut]
+    open_tickets: int
+    open_call_tasks: int
+
+
+class TimelineOut(Schema):
+    """One timeline record (the simulator prints the same rows)."""
+
+    id: int
+    date: dt.date
+    at: dt.datetime
+    type: str
+    actor: str
+    why: str
+    data: dict[str, Any]
+
+
+class NoteIn(Schema):
+    body: str
+
+
+class NoteOut(Schema):
+    id: int
+    body: str
+    author: str
+    written_at: dt.datetime
+
+
+class CardIn(Schema):
+    """The card processor's token and the last four digits; never a card number (BIL-6)."""
+
+    token: str
+    last4: str
+    brand: str = ""
+    why: str = ""
+
+
+class LedgerEntryOut(Schema):
+    id: int
+    entry_type: str
+    kind: str
+    amount: Decimal
+    posted_on: dt.date
+    method: str
+    description: str
+    reference: str
+    voids: int | None
+    actor: str
+
+
+class StatementOut(Schema):
+    period_start: dt.date
+    period_end: dt.date
+    issued_on: dt.date
+    due_on: dt.date
+    recurring: Decimal
+    balance: Decimal
+    amount_due: Decimal
+    lines: list[LedgerEntryOut]
+
+
+class PaymentIn(Schema):
+    amount: str
+    method: str
+    reference: str = ""
+
+
+class PaymentOut(Schema):
+    entry: LedgerEntryOut
+    balance: Decimal
+    status: str
+
+
+class TicketOut(Schema):
+    id: int
+    account: str
+    kind: str
+    subject: str
+    assignee: str
+    group: str
+    category: str
+    ticket_type: str
+    status: str
+    opened_on: dt.date
+    closed_on: dt.date | None
+
+
+class TicketNoteOut(Schema):
+    body: str
+    author: str
+    written_at: dt.datetime
+
+
+class TicketDetailOut(TicketOut):
+    notes: list[TicketNoteOut]
+    data: dict[str, Any]
+
+
+class TicketCloseIn(Schema):
+    note: str = ""
+
+
+class CallTaskOut(Schema):
+    id: int
+    account: str
+    name: str
+    phone: str
+    purpose: str
+    created_on: dt.date
+    status: str
+    outcome: str
+
+
+class OutcomeIn(Schema):
+    outcome: str
+
+
+class DayRunIn(Schema):
+    as_of: dt.date | None = None
+
+
+class DayRunOut(Schema):
+    as_of: dt.date
+    counts: dict[str, int]
+
+
+class Done(Schema):
+    """What a procedure did: its sentence for the agent and the account's state after it."""
+
+    detail: str
+    account: str | None = None
+    status: str | None = None
+    data: dict[str, Any] = {}
