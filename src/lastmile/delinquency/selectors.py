@@ -8,6 +8,7 @@ from django.db.models import DecimalField, Exists, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from lastmile.accounts.models import Account
+from lastmile.billing.choices import EntryType
 from lastmile.billing.models import LedgerEntry, Statement
 from lastmile.core.choices import AccountStatus
 from lastmile.core.money import ZERO
@@ -40,8 +41,6 @@ def active_arrangement(*, case: Case) -> Arrangement | None:
 
 def payments_since(*, account, after_entry_id: int, through: dt.date | None = None) -> Decimal:
     """What the customer paid after an arrangement was made (by the end of `through`)."""
-    from lastmile.billing.choices import EntryType
-
     qs = LedgerEntry.objects.filter(account=account, entry_type=EntryType.PAYMENT, id__gt=after_entry_id)
     if through is not None:
         qs = qs.filter(posted_on__lte=through)
@@ -54,17 +53,20 @@ def owing_candidates(*, as_of: dt.date, networks=(), extra_account_ids=(), accou
 
     Per account: the latest statement due by `as_of`; debits are the positive
     entries up to its last entry, credits every negative entry (BIL-4 FIFO), as in
-    billing.selectors.owed_on_due_statements. No open case, no claim grace (DLQ-6).
+    billing.selectors.owed_on_due_statements, except that a voided charge and its
+    void both drop out (a fee charged after the statement and voided must not pay
+    the statement). No open case, no claim grace (DLQ-6).
     """
     latest = Statement.objects.filter(account=OuterRef("pk"), due_on__lte=as_of).order_by("-period_start")
     money = DecimalField(max_digits=14, decimal_places=2)
+    voided = LedgerEntry.objects.filter(voids=OuterRef("pk"))
     debit = (
         LedgerEntry.objects.filter(account=OuterRef("pk"), amount__gt=0, id__lte=OuterRef("through"))
-        .order_by().values("account").annotate(s=Sum("amount")).values("s")
+        .exclude(Exists(voided)).order_by().values("account").annotate(s=Sum("amount")).values("s")
     )
     credit = (
         LedgerEntry.objects.filter(account=OuterRef("pk"), amount__lt=0)
-        .order_by().values("account").annotate(s=Sum("amount")).values("s")
+        .exclude(entry_type=EntryType.VOID).order_by().values("account").annotate(s=Sum("amount")).values("s")
     )
     qs = Account.objects.filter(status=AccountStatus.ACTIVE).filter(
         Q(network__in=list(networks)) | Q(pk__in=list(extra_account_ids))
@@ -95,7 +97,9 @@ def oldest_unpaid_due(*, account_ids, as_of: dt.date) -> dict[int, tuple[dt.date
         stmts.setdefault(row["account_id"], []).append(row)
     debits: dict[int, list] = {}
     credits: dict[int, Decimal] = {}
-    for row in LedgerEntry.objects.filter(account_id__in=account_ids).order_by("id").values("account_id", "id", "amount"):
+    rows = (LedgerEntry.objects.filter(account_id__in=account_ids).exclude(entry_type=EntryType.VOID)
+            .exclude(voided_by__isnull=False).order_by("id").values("account_id", "id", "amount"))
+    for row in rows:
         amount = Decimal(row["amount"])
         if amount > 0:
             debits.setdefault(row["account_id"], []).append((row["id"], amount))

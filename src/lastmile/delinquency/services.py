@@ -28,10 +28,24 @@ from lastmile.core.money import ZERO, MoneyError, money
 from lastmile.core.scheduling import event_cancel, event_schedule, scheduled_action
 from lastmile.tickets.choices import TicketKind, TicketStatus
 from lastmile.tickets.models import Ticket
-from lastmile.tickets.services import call_tasks_cancel, call_tasks_create, ticket_close, ticket_note_add, ticket_open
+from lastmile.tickets.services import (
+    call_tasks_cancel,
+    call_tasks_create,
+    ticket_close,
+    ticket_note_add,
+    ticket_open,
+)
 
 from . import selectors
-from .models import Arrangement, ArrangementStatus, Case, CaseOutcome, CaseStatus, CaseStep, StepOutcome
+from .models import (
+    Arrangement,
+    ArrangementStatus,
+    Case,
+    CaseOutcome,
+    CaseStatus,
+    CaseStep,
+    StepOutcome,
+)
 from .policy import get_policy
 from .schedule import CaseFacts, Policy, Step, delinquency_day, next_step, projected, skip_reason
 
