@@ -84,7 +84,7 @@ def parse(value, *, default_lease_months: int | None = None) -> str | list[dict]
         if value.get("start") is None:
             raise ValueError("a utopia_lease contract needs its start (the lease signing date)")
         months = value.get("months")
-        months = _months(months) if months is not None else default_lease_months or 12
+        months = _months(months) if months is not None else default_lease_months
         return [dict(kind=kind, source="", start=_date(value["start"], "start"), months=months,
                      monthly=None, signed=None, etf_override=None)]
 
