@@ -326,3 +326,61 @@ def test_batch_cancel_honours_configured_addresses(sim):
     message = OutboxMessage.objects.get(template="noc_batch_cancel")
     assert message.to == ["fiber@noc.example.invalid"]
     assert message.cc == ["a@x.example.invalid", "b@x.example.invalid"]
+
+
+@pytest.mark.django_db
+def test_dlq7_resolving_the_followup_ticket_is_the_noc_confirming_by_phone(sim_manual, today, restored_events):
+    from lastmile.tickets.services import ticket_resolve
+
+    account = make_account()
+    service_shut_off(account=account, operation="suspend", actor=BOT, key="k1")
+    request = service_restore(account=account, actor=BOT, key="r1")
+    today.advance(minutes=5)
+    noc_followups_open()
+    ticket = Ticket.objects.get(account=account, kind="noc_followup")
+    ticket_resolve(ticket=ticket, actor=with_role("noc"), answer={})
+    request.refresh_from_db()
+    ticket.refresh_from_db()
+    account.refresh_from_db()
+    assert request.state == "confirmed" and request.completed_at is not None
+    assert ticket.status == "closed" and account.status == "active" and len(restored_events) == 1
+
+
+@pytest.mark.django_db
+def test_noc_confirm_verb_in_a_scenario_is_refused_without_a_request(catalog):
+    from tests.mixins import of_type, run_scenario_text
+
+    result = run_scenario_text("""
+        start: 2026-09-01
+        end: 2026-09-02
+        accounts:
+          - ref: ana
+            name: Ana Lopez
+            kind: residential
+            network: utopia
+            plan: classic
+            address: {line1: "12 Elm St", city: Orem, state: UT, postal_code: "84057", address_id: "UT-10042"}
+        events:
+          - {on: 2026-09-02, account: ana, do: noc_confirm, operation: suspend}
+          - {on: 2026-09-02, account: ana, do: noc_confirm, operation: reboot}
+          - {on: 2026-09-02, account: ana, do: noc_confirm}
+    """)
+    refused = of_type(result, "action.refused", "ana")
+    assert [r["verb"] for r in refused] == ["noc_confirm"] * 3
+    assert "no suspend request" in refused[0]["reason"]
+    assert "operation must be one of" in refused[1]["reason"]
+    assert "say which request" in refused[2]["reason"]
+
+
+@pytest.mark.django_db
+def test_net2_manual_request_on_wireless_without_address_id(sim):
+    account = make_account(network="wireless")
+    ServiceAddress.objects.filter(account=account).update(address_id="")
+    account.refresh_from_db()
+    with pytest.raises(RuleRefusal):
+        noc_request_manual(account=account, operation="disconnect", actor=with_role("agent"),
+                           confirm_address_id="UT-10042")
+    request = noc_request_manual(account=account, operation="disconnect", actor=with_role("agent"),
+                                 confirm_address_id="")
+    assert request.operation == "disconnect" and request.address_id == ""
+    assert "12 Elm St" in request.address
