@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef, Q, Sum
 
 from lastmile.accounts.models import Account
-from lastmile.core import clock, ispconfig, timeline
+from lastmile.core import bulk, clock, ispconfig, timeline
 from lastmile.core.actors import automation
 from lastmile.core.choices import AccountStatus
 from lastmile.core.dayrun import daily_job
@@ -25,7 +25,7 @@ from .cycle import cycle_days_on, period_containing
 from .models import LedgerEntry, Statement
 from .proration import prorate_through
 
-CHUNK = 2000
+CHUNK = 5000
 
 
 def due_accounts(as_of: dt.date, account_ids=None):
@@ -48,8 +48,21 @@ def recurring_amount(monthly: Decimal, *, period_start, period_end, service_end,
     return monthly
 
 
+def _anything_due(as_of: dt.date) -> bool:
+    """A raw, indexed guard: most days no account has its cycle day (a quiet day is free)."""
+    days = cycle_days_on(as_of)
+    statuses = list(AccountStatus.billed())
+    sql = (
+        f"SELECT 1 FROM {bulk.table(Account)} WHERE status IN ({', '.join(['%s'] * len(statuses))})"
+        f" AND bill_cycle_day IN ({', '.join(['%s'] * len(days))}) AND service_start <= %s LIMIT 1"
+    )
+    return bulk.exists(sql, [*statuses, *days, bulk.db_date(as_of, Account)])
+
+
 @daily_job("bill_run", order=10)
 def bill_run(*, as_of: dt.date, account_ids=None) -> int:
+    if not _anything_due(as_of):
+        return 0
     ids = list(due_accounts(as_of, account_ids).order_by("pk").values_list("pk", flat=True))
     issued = 0
     for i in range(0, len(ids), CHUNK):
@@ -66,71 +79,83 @@ def bill_run(*, as_of: dt.date, account_ids=None) -> int:
     return issued
 
 
+_LEDGER_FIELDS = ["account", "entry_type", "kind", "amount", "posted_on", "posted_at", "method",
+                  "key", "description", "reference", "actor", "reason"]
+_STATEMENT_FIELDS = ["account", "period_start", "period_end", "issued_on", "due_on", "recurring",
+                     "balance", "amount_due", "previous_entry_id", "through_entry_id"]
+
+
 @transaction.atomic
 def _bill_chunk(as_of: dt.date, account_ids: list[int]) -> int:
+    """One chunk: 4 reads and 3 executemany writes, whatever the chunk's size."""
     settings = ispconfig.current()
-    actor = automation("bill run")
+    actor = str(automation("bill run"))
     now = clock.now()
     accounts = list(
-        due_accounts(as_of, account_ids).values(
+        due_accounts(as_of, account_ids).values_list(
             "pk", "bill_cycle_day", "service_end", "prorate_final_month", "package__monthly",
         )
     )
     if not accounts:
         return 0
-    entries = []
+    posted_on, posted_at = bulk.db_date(as_of, LedgerEntry), bulk.db_datetime(now, LedgerEntry)
+    periods: dict[int, tuple] = {}  # cycle day -> (start, end, description, db start, db end)
     amounts = {}
-    periods = {}
-    for a in accounts:
-        start, end = period_containing(as_of, a["bill_cycle_day"])
-        periods[a["pk"]] = (start, end)
-        amount = recurring_amount(
-            a["package__monthly"], period_start=start, period_end=end,
-            service_end=a["service_end"], prorate_final=a["prorate_final_month"],
-            cycle_day=a["bill_cycle_day"],
-        )
-        amounts[a["pk"]] = amount
+    entries = []
+    for pk, cycle_day, service_end, prorate_final, monthly in accounts:
+        period = periods.get(cycle_day)
+        if period is None:
+            start, end = period_containing(as_of, cycle_day)
+            period = periods[cycle_day] = (
+                start, end, f"service {start:%b %d} - {end:%b %d, %Y}",
+                bulk.db_date(start, Statement), bulk.db_date(end, Statement),
+            )
+        start, end, description = period[0], period[1], period[2]
+        if service_end is None:
+            amount = monthly
+        else:
+            amount = recurring_amount(
+                monthly, period_start=start, period_end=end, service_end=service_end,
+                prorate_final=prorate_final, cycle_day=cycle_day,
+            )
+        amounts[pk] = amount
         if amount != ZERO:
-            entries.append(LedgerEntry(
-                account_id=a["pk"], entry_type=EntryType.CHARGE, kind=ChargeKind.RECURRING,
-                amount=amount, posted_on=as_of, posted_at=now,
-                key=f"recurring:{a['pk']}:{start.isoformat()}",
-                description=f"service {start:%b %d} - {end:%b %d, %Y}", actor=str(actor),
+            entries.append((
+                pk, EntryType.CHARGE.value, ChargeKind.RECURRING.value, amount, posted_on, posted_at,
+                "", f"recurring:{pk}:{start.isoformat()}", description, "", actor, "",
             ))
-    LedgerEntry.objects.bulk_create(entries, batch_size=1000)
-    pks = [a["pk"] for a in accounts]
+    bulk.insert(LedgerEntry, _LEDGER_FIELDS, entries)
+    pks = [a[0] for a in accounts]
     sums = {
-        r["account_id"]: (r["s"], r["last"])
+        r[0]: (r[1], r[2])
         for r in LedgerEntry.objects.filter(account_id__in=pks)
         .values("account_id").annotate(s=Sum("amount"), last=Max("id"))
+        .values_list("account_id", "s", "last")
     }
-    previous = {
-        r["account_id"]: r["last"]
-        for r in Statement.objects.filter(account_id__in=pks)
+    previous = dict(
+        Statement.objects.filter(account_id__in=pks)
         .values("account_id").annotate(last=Max("through_entry_id"))
-    }
+        .values_list("account_id", "last")
+    )
     statements = []
     rows = []
     due_on = as_of + dt.timedelta(days=settings.due_days)
-    for a in accounts:
-        pk = a["pk"]
+    issued_on, db_due_on = bulk.db_date(as_of, Statement), bulk.db_date(due_on, Statement)
+    for pk, cycle_day, *_rest in accounts:
         bal, last = sums.get(pk, (ZERO, 0))
         bal = bal or ZERO
         amount_due = max(bal, ZERO)
-        start, end = periods[pk]
-        statements.append(Statement(
-            account_id=pk, period_start=start, period_end=end, issued_on=as_of, due_on=due_on,
-            recurring=amounts[pk], balance=bal, amount_due=amount_due,
-            previous_entry_id=previous.get(pk) or 0, through_entry_id=last or 0,
+        start, end, _description, db_start, db_end = periods[cycle_day]
+        statements.append((
+            pk, db_start, db_end, issued_on, db_due_on, amounts[pk], bal, amount_due,
+            previous.get(pk) or 0, last or 0,
         ))
         if amounts[pk] != ZERO:
-            rows.append(timeline.build(
-                "charge.posted", account_id=pk, actor=actor, kind=ChargeKind.RECURRING, amount=amounts[pk],
-            ))
-        rows.append(timeline.build(
-            "statement.issued", account_id=pk, actor=actor, amount=amount_due, due=due_on,
-            period_start=start, period_end=end,
-        ))
-    Statement.objects.bulk_create(statements, batch_size=1000)
-    timeline.bulk_record(rows)
+            rows.append((pk, "charge.posted", actor, "",
+                         {"kind": ChargeKind.RECURRING.value, "amount": amounts[pk]}))
+        rows.append((pk, "statement.issued", actor, "", {
+            "amount": amount_due, "due": due_on, "period_start": start, "period_end": end,
+        }))
+    bulk.insert(Statement, _STATEMENT_FIELDS, statements)
+    timeline.record_many(rows)
     return len(statements)
