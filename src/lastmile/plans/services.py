@@ -413,14 +413,19 @@ def trial_revert(
     account = Account.objects.select_related("package", "address").get(pk=account.pk)
     trial = active_trial(account=account)
     if trial is None:
-        raise RuleRefusal(
-            "there is no trial to revert on this account; make a normal downgrade instead", field="trial"
-        )
+        last = Trial.objects.filter(account=account).order_by("-started_on", "-id").first()
+        if last is not None and last.status == TrialStatus.KEPT:
+            trial = last  # kept by the day run: explain why below
+        else:
+            raise RuleRefusal(
+                "there is no trial to revert on this account; make a normal downgrade instead", field="trial"
+            )
     after = statement_after_trial(trial=trial)
-    if after is not None:
+    if after is not None or trial.status != TrialStatus.ACTIVE:
         raise RuleRefusal(
-            f"there is no trial to revert: the {trial.to_package.name} trial ended on {trial.ends_on} and the "
-            f"statement of {after.issued_on} has been issued since; make a normal downgrade instead",
+            f"there is no trial to revert: the {trial.to_package.name} trial ended on {trial.ends_on} and "
+            + (f"the statement of {after.issued_on} has been issued since" if after else "it was kept")
+            + "; make a normal downgrade instead",
             field="trial",
         )
     if account.package_id != trial.to_package_id:
