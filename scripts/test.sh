@@ -5,6 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${VENV:-.venv}/bin
 
+echo "== browser for the e2e test (Playwright drives Debian's Chromium; never 'playwright install')"
+"$BIN/python" -c "import playwright" 2>/dev/null || "$BIN/pip" install -q playwright \
+  || echo "playwright could not be installed: the browser test will skip"
+command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium) \
+  || echo "chromium could not be installed: the browser test will skip"
+
 echo "== ruff"
 "$BIN/ruff" check src tests
 

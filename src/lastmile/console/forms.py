@@ -27,7 +27,9 @@ class NoteForm(forms.Form):
 class CardForm(forms.Form):
     """BIL-6: the processor's token and the last four digits; never the card number."""
 
-    token = forms.CharField(max_length=100, help_text="The card processor's token, not the card number.")
+    # never echoed back into the page: if someone typed a card number, it is not shown again
+    token = forms.CharField(max_length=100, help_text="The card processor's token, not the card number.",
+                            widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}))
     last4 = forms.RegexField(regex=r"^[0-9]{4}$", max_length=4, label="Last four digits",
                              error_messages={"invalid": "Four digits."})
     brand = forms.CharField(required=False, max_length=20)
