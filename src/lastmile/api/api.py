@@ -20,7 +20,7 @@ from lastmile.core.errors import (
     RuleRefusal,
 )
 
-from . import accounts, billing, operations, tickets
+from . import accounts, billing, cancellations, delinquency, network, operations, plans, tickets
 from .auth import TokenAuth, docs_guard
 
 STATUS = {InvalidInput: 422, RuleRefusal: 409, PermissionRefused: 403, NotFound: 404}
@@ -45,6 +45,6 @@ def _refusal(request, exc: LastmileError):
 
 api.add_exception_handler(LastmileError, _refusal)
 
-for module in (accounts, billing, tickets, operations):
+for module in (accounts, billing, tickets, plans, cancellations, delinquency, network, operations):
     api.add_router("/", module.router)
 

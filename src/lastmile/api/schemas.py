@@ -200,3 +200,160 @@ class Done(Schema):
     account: str | None = None
     status: str | None = None
     data: dict[str, Any] = {}
+
+
+class PlanPreviewOut(Schema):
+    """PKG-6: read this to the customer before asking for consent."""
+
+    package: str
+    package_name: str
+    monthly: Decimal
+    prorated: Decimal
+    next_statement_on: dt.date
+    next_statement_amount: Decimal
+
+
+class PlanChangeIn(Schema):
+    """PKG-3/PKG-6/PKG-7: consent is `written` or `verbal_recorded`, with its reference."""
+
+    to: str
+    reason: str = ""
+    speed_issues: bool = False
+    consent: str
+    consent_reference: str
+    identity_verified: bool
+    effective: dt.date | None = None
+
+
+class TrialIn(Schema):
+    to: str
+    consent: str
+    consent_reference: str
+    identity_verified: bool
+
+
+class TrialRevertIn(Schema):
+    consent: str = "verbal_recorded"
+    consent_reference: str = "customer called to revert the trial"
+    identity_verified: bool = True
+
+
+class PlanChangeOut(Schema):
+    id: int
+    kind: str
+    status: str
+    pending_on: str
+    from_plan: str
+    to: str
+    effective_on: dt.date | None
+    applied_on: dt.date | None
+    ticket_id: int | None
+    outcome: str
+    account_plan: str
+
+
+class FinalStatementOut(Schema):
+    date: dt.date
+    recurring: Decimal
+    amount: Decimal
+
+
+class FinalBillOut(Schema):
+    balance: Decimal
+    etf: Decimal
+    statements: list[FinalStatementOut]
+    final_balance: Decimal
+
+
+class UtopiaOptionsOut(Schema):
+    penalty_free_on: dt.date | None
+    months_left: int
+    etf: Decimal
+    recommend: str
+    has_lease: bool
+
+
+class CancellationPreviewOut(Schema):
+    """CAN-7: the quote and the final-bill preview, shown before confirming."""
+
+    last_day: dt.date
+    contract_status: str
+    under_contract: bool
+    etf: Decimal
+    months_remaining: int
+    contract_end: dt.date | None
+    prorate_final_month: bool
+    prorate_too_late: bool
+    short_notice: bool
+    final_bill: FinalBillOut
+    utopia: UtopiaOptionsOut | None
+    address_id: str
+    address: str
+
+
+class CancellationIn(Schema):
+    """CAN-1; NET-2: `confirm_address_id` must be the account's address ID."""
+
+    last_day: dt.date
+    reason: str
+    improve: str = ""
+    prorate_final_month: bool = False
+    moved_out: bool = False
+    confirm_address_id: str
+
+
+class CancellationOut(Schema):
+    id: int
+    status: str
+    last_day: dt.date
+    under_contract: bool
+    etf: Decimal
+    months_remaining: int
+    uninstall_on: dt.date | None
+    pickup_on: dt.date | None
+    short_notice: bool
+    equipment: str
+
+
+class InstallmentIn(Schema):
+    on: dt.date
+    amount: str
+
+
+class ArrangementIn(Schema):
+    installments: list[InstallmentIn]
+
+
+class ArrangementOut(Schema):
+    id: int
+    status: str
+    installments: list[dict[str, Any]]
+    approved_by: str
+
+
+class FeeWaiverIn(Schema):
+    kind: str = "reactivation_fee"
+
+
+class NocConfirmIn(Schema):
+    operation: str
+    vlan: int | None = None
+
+
+class NocRequestIn(Schema):
+    """NET-2: the address ID must be typed back, never only the name."""
+
+    operation: str
+    confirm_address_id: str
+    why: str = ""
+
+
+class NocRequestOut(Schema):
+    id: int
+    operation: str
+    channel: str
+    state: str
+    address_id: str
+    address: str
+    sent_at: dt.datetime
+    confirmed_at: dt.datetime | None

@@ -74,3 +74,66 @@ def call_task_get(*, task_id: int) -> CallTask:
         return CallTask.objects.select_related("account").get(pk=task_id)
     except CallTask.DoesNotExist:
         raise NotFound(f"there is no call task #{task_id}", field="task") from None
+
+
+# --- previews of the guided procedures (read only; the services decide) ------------
+def plan_change_preview(*, account, to, on=None) -> dict:
+    """PKG-6: the new monthly price, the prorated amount, the next statement's date and amount."""
+    from lastmile.plans.selectors import plan_change_preview as preview
+
+    p = preview(account=account, to=to, on=on)
+    return {"package": p.package, "package_name": p.package_name, "monthly": p.monthly,
+            "prorated": p.prorated, "next_statement_on": p.next_statement_on,
+            "next_statement_amount": p.next_statement_amount}
+
+
+def cancellation_preview(*, account, last_day, prorate_final_month: bool = False) -> dict:
+    """CAN-7 with CON-4..CON-6 and CAN-8: what the agent tells the customer before
+    confirming: the contract quote (ETF), the balance and every statement still to be
+    issued through the last day, and for UTOPIA the lease options."""
+    from lastmile.cancellations import selectors as can
+    from lastmile.cancellations.utopia_lease import lease_options
+    from lastmile.core import clock, ispconfig
+    from lastmile.core.choices import Network
+    from lastmile.core.money import ZERO
+
+    settings = ispconfig.current()
+    today = clock.today()
+    quote = can.contract_quote(account=account, requested_on=today, residential_cap=settings.residential_etf_cap)
+    prorate = bool(prorate_final_month) and can.final_statement(account=account, last_day=last_day) is None
+    final_bill = can.final_bill_preview(account=account, last_day=last_day, as_of=today,
+                                        etf=quote.etf if quote.under_contract else ZERO, prorate=prorate)
+    out = {
+        "last_day": last_day, "contract_status": can.contract_status(account=account),
+        "under_contract": quote.under_contract, "etf": quote.etf, "months_remaining": quote.months_remaining,
+        "contract_end": quote.end, "prorate_final_month": prorate,
+        "prorate_too_late": bool(prorate_final_month) and not prorate,
+        "short_notice": (last_day - today).days < 30,
+        "final_bill": final_bill, "utopia": None,
+    }
+    if account.network == Network.UTOPIA:
+        lease = can.current_lease(account=account)
+        options = lease_options(
+            signed=lease.start if lease else None, last_day=last_day,
+            lease_months=lease.months if lease else settings.utopia_lease_months,
+            utopia_etf=settings.utopia_etf, finish_max_months=settings.finish_lease_max_months,
+        )
+        out["utopia"] = {"penalty_free_on": options.penalty_free_on, "months_left": options.months_left,
+                         "etf": options.etf, "recommend": options.recommend, "has_lease": lease is not None}
+    return out
+
+
+def address_id_confirmed(*, account, typed: str) -> None:
+    """NET-2: before a suspend or a cancel, the agent confirms the address ID (shown
+    with the address), never only the name. Raises when it does not match."""
+    from lastmile.core.errors import RuleRefusal
+
+    address = getattr(account, "address", None)
+    actual = (address.address_id if address else "") or ""
+    expected = actual or account.number  # a wireless address without an ID: its account number
+    if (typed or "").strip().upper() != expected.upper():
+        where = address.one_line() if address else "no address on file"
+        raise RuleRefusal(
+            f"type the address ID {expected} ({where}) to confirm; you typed {(typed or '').strip() or 'nothing'}",
+            field="confirm_address_id",
+        )
