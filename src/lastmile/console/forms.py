@@ -44,3 +44,75 @@ class TicketCloseForm(forms.Form):
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     confirm = forms.BooleanField(required=True, label="Yes, close this ticket",
                                  error_messages={"required": "Tick the box to confirm."})
+
+
+# --- guided procedures ---------------------------------------------------------------
+CONSENT_CHOICES = [("written", "Written agreement"), ("verbal_recorded", "Recorded verbal agreement")]
+
+
+class PlanChoiceForm(forms.Form):
+    """Step 1 of an upgrade or a trial: which package (the price preview follows, PKG-6)."""
+
+    to = forms.ChoiceField(label="New package")
+    reason = forms.CharField(required=False, max_length=500,
+                             help_text="Why the customer wants it (required for Premium, PKG-3).")
+    speed_issues = forms.BooleanField(required=False, label="The customer reports speed problems (PKG-3)")
+    effective = forms.DateField(required=False, help_text="Leave empty for today (PKG-7).",
+                                widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, packages=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [(p.code, f"{p.name} (${p.monthly}/mo)") for p in packages]
+
+
+class ConsentForm(forms.Form):
+    """PKG-6: identity verified and the customer's consent, with its reference."""
+
+    identity_verified = forms.BooleanField(
+        label="I verified the customer's name, service address and account number",
+        error_messages={"required": "Verify the customer's identity first."})
+    consent = forms.ChoiceField(choices=CONSENT_CHOICES)
+    consent_reference = forms.CharField(max_length=200, help_text="The signed agreement or the call recording.")
+
+
+class CancelForm(forms.Form):
+    """CAN-1: the last day of service and the reason; CAN-4: prorating the final month."""
+
+    last_day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Last day of service")
+    reason = forms.CharField(max_length=500)
+    improve = forms.CharField(required=False, max_length=500, label="What could we have done better?")
+    prorate_final_month = forms.BooleanField(required=False, label="The customer asks to prorate the final month")
+    moved_out = forms.BooleanField(required=False, label="The customer moved out")
+
+
+class AddressConfirmForm(forms.Form):
+    """NET-2: type the address ID back (shown with the address), never only the name."""
+
+    confirm_address_id = forms.CharField(max_length=40, label="Type the address ID to confirm")
+
+
+class ConfirmForm(forms.Form):
+    confirm = forms.BooleanField(label="Yes, I confirm", error_messages={"required": "Tick the box to confirm."})
+
+
+class ArrangementForm(forms.Form):
+    """DLQ-4: specific dates with specific amounts (up to six installments)."""
+
+    ROWS = 6
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i in range(1, self.ROWS + 1):
+            self.fields[f"on_{i}"] = forms.DateField(required=i == 1, label=f"Installment {i} date",
+                                                     widget=forms.DateInput(attrs={"type": "date"}))
+            self.fields[f"amount_{i}"] = forms.RegexField(
+                regex=r"^\s*[0-9]+(\.[0-9]{1,2})?\s*$", required=i == 1, label=f"Installment {i} amount",
+                max_length=14)
+
+    def installments(self) -> list[dict]:
+        rows = []
+        for i in range(1, self.ROWS + 1):
+            on, amount = self.cleaned_data.get(f"on_{i}"), self.cleaned_data.get(f"amount_{i}")
+            if on and amount:
+                rows.append({"on": on, "amount": amount.strip()})
+        return rows

@@ -15,3 +15,18 @@ urlpatterns = [
     path("tickets/", views.tickets, name="tickets"),
     path("tickets/<int:ticket_id>/", views.ticket_page, name="ticket"),
 ]
+
+# guided procedures (lastmile.console.procedures)
+from . import procedures  # noqa: E402
+
+urlpatterns += [
+    path("accounts/<str:number>/upgrade/", procedures.plan_change, name="plan_change"),
+    path("accounts/<str:number>/trial/", procedures.trial, name="trial"),
+    path("accounts/<str:number>/trial/revert/", procedures.trial_revert, name="trial_revert"),
+    path("accounts/<str:number>/cancel/", procedures.cancel, name="cancel"),
+    path("accounts/<str:number>/where-is-my-payment/", procedures.payment_claim, name="payment_claim"),
+    path("accounts/<str:number>/arrangement/", procedures.arrangement, name="arrangement"),
+    path("accounts/<str:number>/reinstate/", procedures.reinstate, name="reinstate"),
+    path("accounts/<str:number>/waive-fee/", procedures.fee_waive, name="fee_waive"),
+    path("accounts/<str:number>/suspend/", procedures.suspend, name="suspend"),
+]

@@ -1,0 +1,245 @@
+"""Guided procedures of the console (architecture.md "Interfaces"): each shows what
+the rule says the agent must see first, asks what a person must answer, and then
+calls one service. Destructive steps ask for confirmation; a suspend or a cancel
+asks for the address ID to be typed back (NET-2)."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+
+from lastmile.accounts.selectors import account_get
+from lastmile.api import selectors
+from lastmile.api.common import account_detail
+from lastmile.billing import selectors as billing_selectors
+from lastmile.cancellations import services as can_services
+from lastmile.catalog.selectors import package_list
+from lastmile.core.errors import LastmileError
+from lastmile.delinquency import selectors as dlq_selectors
+from lastmile.delinquency import services as dlq_services
+from lastmile.network import selectors as net_selectors
+from lastmile.network import services as net_services
+from lastmile.plans import selectors as plan_selectors
+from lastmile.plans import services as plan_services
+
+from .forms import (
+    AddressConfirmForm,
+    ArrangementForm,
+    CancelForm,
+    ConfirmForm,
+    ConsentForm,
+    PaymentForm,
+    PlanChoiceForm,
+)
+from .views import actor, console_view, refuse
+
+
+def _page(request, template: str, account, status: int = 200, **context):
+    return render(request, f"console/procedures/{template}", {
+        "account": account, "detail": account_detail(account), **context}, status=status)
+
+
+# --- upgrade / plan change (PKG-1..PKG-10) -------------------------------------------
+@console_view
+def plan_change(request, number: str, trial: bool = False):
+    """Step 1: choose the package; step 2: the price preview (PKG-6) and consent; then the change."""
+    account = account_get(number=number)
+    packages = [p for p in package_list() if p.sold and p.pk != account.package_id]
+    if trial:
+        packages = [p for p in packages if p.rank > account.package.rank]
+    data = request.POST if request.method == "POST" else (request.GET if "to" in request.GET else None)
+    choice = PlanChoiceForm(data, packages=packages)
+    consent = ConsentForm(request.POST if request.method == "POST" else None)
+    preview, status = None, 200
+    if data is not None and choice.is_valid():
+        try:
+            preview = selectors.plan_change_preview(account=account, to=choice.cleaned_data["to"],
+                                                    on=choice.cleaned_data["effective"])
+        except LastmileError as exc:
+            status = refuse(choice, exc)
+    if request.method == "POST" and preview is not None:
+        status = 422
+        if consent.is_valid():
+            c = {**choice.cleaned_data, **consent.cleaned_data}
+            try:
+                if trial:
+                    change = plan_services.trial_start(
+                        account=account, to=c["to"], actor=actor(request), consent=c["consent"],
+                        consent_reference=c["consent_reference"], identity_verified=c["identity_verified"])
+                else:
+                    change = plan_services.plan_change_request(
+                        account=account, to=c["to"], actor=actor(request), reason=c["reason"],
+                        speed_issues=c["speed_issues"], consent=c["consent"],
+                        consent_reference=c["consent_reference"], identity_verified=c["identity_verified"],
+                        effective=c["effective"])
+            except LastmileError as exc:
+                status = refuse(consent, exc)
+            else:
+                messages.success(request, f"{change.get_kind_display()} to {change.to_package.name}: "
+                                          f"{change.get_status_display().lower()}. {change.outcome}".strip())
+                return redirect("console:account", number=account.number)
+    elif request.method == "POST":
+        status = max(status, 422)
+    return _page(request, "plan_change.html", account, status=status, choice=choice, consent=consent,
+                 preview=preview, trial=trial, active_trial=plan_selectors.active_trial(account=account))
+
+
+@console_view
+def trial(request, number: str):
+    """PKG-5: a trial of a higher package (an upgrade with its prorated charge)."""
+    return plan_change(request, number, trial=True)
+
+
+@console_view
+def trial_revert(request, number: str):
+    """PKG-5: back to the old package; every prorated charge of the trial is voided."""
+    account = account_get(number=number)
+    form, status = ConfirmForm(request.POST if request.method == "POST" else None), 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                plan_services.trial_revert(account=account, actor=actor(request))
+            except LastmileError as exc:
+                status = refuse(form, exc)
+            else:
+                messages.success(request, "Trial reverted; its prorated charges were voided.")
+                return redirect("console:account", number=account.number)
+    return _page(request, "confirm.html", account, status=status, form=form, title="Revert the trial",
+                 explain="The old package returns and every prorated charge of the trial is voided (PKG-5).",
+                 trial=plan_selectors.active_trial(account=account), button="Revert trial")
+
+
+# --- cancel (CAN-1..CAN-8, CON-4..CON-8, NET-2) --------------------------------------
+@console_view
+def cancel(request, number: str):
+    """Step 1: last day and reason; step 2: the quote and final-bill preview (CAN-7),
+    the UTOPIA lease options (CAN-8) and the address ID typed back (NET-2); then confirm."""
+    account = account_get(number=number)
+    data = request.POST if request.method == "POST" else (request.GET if "last_day" in request.GET else None)
+    form = CancelForm(data)
+    confirm = AddressConfirmForm(request.POST if request.method == "POST" else None)
+    preview, status = None, 200
+    if data is not None and form.is_valid():
+        preview = selectors.cancellation_preview(account=account, last_day=form.cleaned_data["last_day"],
+                                                 prorate_final_month=form.cleaned_data["prorate_final_month"])
+    if request.method == "POST":
+        status = 422
+        if preview is not None and confirm.is_valid():
+            c = form.cleaned_data
+            try:
+                actor(request).require("cancellation.request", "cancelling an account")
+                selectors.address_id_confirmed(account=account, typed=confirm.cleaned_data["confirm_address_id"])
+                cancellation = can_services.cancellation_request(
+                    account=account, last_day=c["last_day"], reason=c["reason"], improve=c["improve"],
+                    prorate_final_month=c["prorate_final_month"], moved_out=c["moved_out"], actor=actor(request))
+            except LastmileError as exc:
+                status = refuse(confirm, exc)
+            else:
+                messages.success(request, f"Cancellation recorded: last day {cancellation.last_day} "
+                                          f"({cancellation.get_status_display().lower()}).")
+                return redirect("console:account", number=account.number)
+    return _page(request, "cancel.html", account, status=status, form=form, confirm=confirm, preview=preview)
+
+
+# --- delinquency: where is my payment, arrangement, reinstate, fee waiver -----------
+@console_view
+def payment_claim(request, number: str):
+    """DLQ-6: the customer says a bill-pay or mailed payment was sent."""
+    account = account_get(number=number)
+    form, status = ConfirmForm(request.POST if request.method == "POST" else None), 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                dlq_services.payment_claim_record(account=account, actor=actor(request))
+            except LastmileError as exc:
+                status = refuse(form, exc)
+            else:
+                messages.success(request, "Payment claim recorded: the case is closed, the fee removed and "
+                                          "service restored.")
+                return redirect("console:account", number=account.number)
+    return _page(request, "confirm.html", account, status=status, form=form, title="Where is my payment?",
+                 explain="Record that the customer sent a bill-pay or mailed payment. The delinquency case "
+                         "closes, its reactivation fee is voided, service is restored and no new case opens "
+                         "during the grace period (DLQ-6).",
+                 case=dlq_selectors.open_case(account=account), button="Record the claim")
+
+
+@console_view
+def arrangement(request, number: str):
+    """DLQ-4: dates and amounts, approved by a manager; the case pauses while it is kept."""
+    account = account_get(number=number)
+    form, status = ArrangementForm(request.POST if request.method == "POST" else None), 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                dlq_services.arrangement_create(account=account, installments=form.installments(),
+                                                actor=actor(request))
+            except LastmileError as exc:
+                status = refuse(form, exc)
+            else:
+                messages.success(request, "Payment arrangement approved; the case is paused while it is kept.")
+                return redirect("console:account", number=account.number)
+    return _page(request, "arrangement.html", account, status=status, form=form,
+                 case=dlq_selectors.open_case(account=account))
+
+
+@console_view
+def reinstate(request, number: str):
+    """DLQ-7: the whole balance, fees included, then service returns by itself; the
+    page shows what to collect and what the NOC has confirmed."""
+    account = account_get(number=number)
+    owed = billing_selectors.balance(account=account)
+    return _page(request, "reinstate.html", account, owed=owed,
+                 payment_form=PaymentForm(initial={"amount": owed if owed > 0 else ""}),
+                 case=dlq_selectors.open_case(account=account),
+                 restore=net_selectors.restore_pending(account=account),
+                 requests=list(net_selectors.noc_requests_of(account=account)[:10]))
+
+
+@console_view
+def fee_waive(request, number: str):
+    """DLQ-5: with autopay, or the account's first fee; otherwise a manager overrides."""
+    account = account_get(number=number)
+    form, status = ConfirmForm(request.POST if request.method == "POST" else None), 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                dlq_services.fee_waive(account=account, actor=actor(request))
+            except LastmileError as exc:
+                status = refuse(form, exc)
+            else:
+                messages.success(request, "Reactivation fee waived.")
+                return redirect("console:account", number=account.number)
+    return _page(request, "confirm.html", account, status=status, form=form, title="Waive the reactivation fee",
+                 explain="Allowed when the customer sets up autopay or it is their first reactivation fee; "
+                         "otherwise a manager must override (DLQ-5).", button="Waive the fee")
+
+
+# --- the network: suspend (NET-2) ----------------------------------------------------
+@console_view
+def suspend(request, number: str):
+    """NET-2: the address ID and address are shown and typed back before a suspend."""
+    account = account_get(number=number)
+    form, status = AddressConfirmForm(request.POST if request.method == "POST" else None), 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            operation = "suspend" if account.network == "utopia" else "disconnect"
+            typed = form.cleaned_data["confirm_address_id"]
+            address = getattr(account, "address", None)
+            try:
+                if not (address and address.address_id):
+                    # a wireless address without an ID is confirmed by its account number
+                    selectors.address_id_confirmed(account=account, typed=typed)
+                    typed = ""
+                net_services.noc_request_manual(account=account, operation=operation, actor=actor(request),
+                                                confirm_address_id=typed)
+            except LastmileError as exc:
+                status = refuse(form, exc)
+            else:
+                messages.success(request, f"{operation.title()} requested from the network operator.")
+                return redirect("console:account", number=account.number)
+    return _page(request, "suspend.html", account, status=status, form=form)
