@@ -154,11 +154,11 @@ def plan_change_request(
             f"ask why the customer wants {new.name} and record the reason before upgrading (PKG-3)",
             field="reason",
         )
-    _check_not_pending(account)
     if premium and speed_issues:
         return _speed_issues(account=account, old=old, new=new, actor=actor, reason=reason,
                              consent=consent, consent_reference=consent_reference,
                              identity_verified=identity_verified)
+    _check_not_pending(account)
     _refuse_if_not_available(account, new)
     change = _new_change(
         account=account, old=old, new=new, kind=kind, actor=actor, consent=consent,
@@ -342,6 +342,11 @@ def _run_scheduled_change(*, event, actor) -> str:
     ).first()
     if change is None or change.status != ChangeStatus.SCHEDULED:
         return "nothing to apply"
+    if change.account.status in _CLOSED:
+        change.status = ChangeStatus.DECLINED
+        change.outcome = f"the account is {change.account.status}"
+        change.save(update_fields=["status", "outcome"])
+        return change.outcome
     _apply(change, actor=actor)
     if change.status == ChangeStatus.APPLIED:
         _end_trial_kept(change)
