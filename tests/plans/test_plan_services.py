@@ -344,3 +344,13 @@ def test_pkg5_a_normal_change_during_a_trial_ends_it(sep, agent):
     trial_start(account=account, to="classic", actor=agent, **OK)
     plan_change_request(account=account, to="premium", actor=agent, reason="loves it", **OK)
     assert Trial.objects.get(account=account).status == TrialStatus.KEPT
+
+
+def test_pkg6_the_quoted_price_is_kept_on_the_change(sep, agent):
+    account = wireless(plan="classic", premium_available="yes")
+    billed()
+    sep.set_day(dt.date(2026, 9, 16), hour=10)
+    change = plan_change_request(account=account, to="premium", actor=agent, reason="gaming", **OK)
+    change.refresh_from_db()
+    assert change.quoted == {"monthly": "85.00", "prorated": "10.00", "next_statement_on": "2026-10-01",
+                             "next_statement_amount": "160.00"}

@@ -33,6 +33,8 @@ class PlanChange(models.Model):
     identity_verified = models.BooleanField(default=False)  # PKG-6
     # BIL-2: the proration entries this change posted (voided by a trial revert, PKG-5)
     proration_entry_ids = models.JSONField(default=list, blank=True)
+    # PKG-6: the price the agent read to the customer before the change (plan_change_preview)
+    quoted = models.JSONField(default=dict, blank=True)
     ticket_id = models.BigIntegerField(null=True, blank=True)  # the ticket it waits on / opened
     requested_by = models.CharField(max_length=150)
     outcome = models.TextField(blank=True)

@@ -41,6 +41,7 @@ from .models import PlanChange, Trial
 from .selectors import (
     active_trial,
     pending_change,
+    plan_change_preview,
     proration_amount,
     resolve_package,
     statement_after_trial,
@@ -165,8 +166,21 @@ def plan_change_request(
         consent_reference=consent_reference, identity_verified=identity_verified, reason=reason,
         speed_issues=speed_issues, effective=effective,
     )
+    _quote(change, on=effective)
     _route(change, actor=actor, premium=premium)
     return change
+
+
+def _quote(change: PlanChange, *, on: dt.date | None = None) -> None:
+    """PKG-6: keep the price the customer agreed to (new monthly price, proration,
+    next statement's date and amount), as the agent saw it."""
+    preview = plan_change_preview(account=change.account, to=change.to_package, on=on)
+    change.quoted = {
+        "monthly": fmt(preview.monthly), "prorated": fmt(preview.prorated),
+        "next_statement_on": preview.next_statement_on.isoformat(),
+        "next_statement_amount": fmt(preview.next_statement_amount),
+    }
+    change.save(update_fields=["quoted"])
 
 
 def _speed_issues(*, account, old, new, actor, reason, consent, consent_reference,
@@ -380,6 +394,7 @@ def trial_start(
         account=account, old=old, new=new, kind=ChangeKind.TRIAL, actor=actor, consent=consent,
         consent_reference=consent_reference, identity_verified=identity_verified,
     )
+    _quote(change)
     _route(change, actor=actor, premium=new.requires_review)
     return change
 
