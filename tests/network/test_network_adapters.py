@@ -126,6 +126,13 @@ class Crm:
         self.answer = {"status": "received"}
 
 
+@pytest.fixture(autouse=True)
+def crm_breaker_reset():
+    UtopiaCrm._down_until.clear()
+    yield
+    UtopiaCrm._down_until.clear()
+
+
 @pytest.fixture
 def crm():
     state = Crm()
@@ -184,6 +191,7 @@ def test_net1_crm_failure_marks_failed_and_the_periodic_job_retries(crm, today, 
     crm.status = 200
     assert noc_requests_retry() == 0  # backoff: not yet
     today.advance(minutes=3)
+    UtopiaCrm._down_until.clear()  # the breaker's minute has passed
     assert jobs.noc_retry() == 1
     request.refresh_from_db()
     assert request.state == "sent" and request.attempts == 2
@@ -256,3 +264,13 @@ def test_net1_simulated_network_confirms_only_with_auto_confirm(auto, today, cat
     assert TimelineEntry.objects.filter(type="noc.confirmed").exists() is auto
     assert not OutboxMessage.objects.exists()  # nothing leaves a simulation
     assert (NocRequest.objects.get(key="s1").confirmed_at is not None) is auto
+
+
+@pytest.mark.django_db
+def test_net1_crm_down_fails_fast_for_the_next_requests(crm, today, catalog):
+    """A day run shutting off many accounts does not wait out a timeout for each."""
+    crm.status = 500
+    first = noc_request(account=make_account(), operation="suspend", actor=BOT, key="a")
+    second = noc_request(account=make_account(name="Bob Stone"), operation="suspend", actor=BOT, key="b")
+    assert first.state == second.state == "failed"
+    assert len(crm.posts) == 1 and "moments ago" in second.detail

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -77,9 +78,24 @@ class UtopiaCrm:
     answer `{"status": "confirmed"}` confirms at once."""
 
     channel = NocChannel.CRM
+    # a CRM that is down is not asked again for a minute: a day run shutting off many
+    # accounts must not wait out a timeout for each; the retry job sends them later
+    BREAKER_SECONDS = 60
+    _down_until: dict[str, float] = {}
 
     def send(self, request) -> Dispatch:
         url = ispconfig.current().utopia_crm_url
+        if time.monotonic() < self._down_until.get(url, 0.0):
+            return Dispatch(self.channel, False, f"CRM at {url} failed moments ago; queued for retry",
+                            failed=True)
+        dispatch = self._post(url, request)
+        if dispatch.failed:
+            self._down_until[url] = time.monotonic() + self.BREAKER_SECONDS
+        else:
+            self._down_until.pop(url, None)
+        return dispatch
+
+    def _post(self, url: str, request) -> Dispatch:
         account = request.account
         payload = {
             "key": request.key, "operation": request.operation, "address_id": request.address_id,
