@@ -1,7 +1,13 @@
 """Autopay (BIL-5): the card on file is charged on the due date.
 
 A declined card leaves the statement unpaid like any other. The natural key
-`autopay:<statement>` makes a repeated day run charge once.
+`autopay:<statement>` makes a repeated day run charge once, and a decline is
+recorded once per statement and day.
+
+Set-based (issue 6): a raw guard returns at once on the days nothing is due; on a
+due date the statements, what is already charged, the balances and the default
+cards are read a chunk at a time, and only the card charge and its payment are per
+account (each its own transaction, so the payment's subscribers run as usual).
 """
 from __future__ import annotations
 
@@ -10,11 +16,11 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import Sum
 
-from lastmile.accounts.models import Account
-from lastmile.accounts.selectors import default_card
-from lastmile.core import timeline
+from lastmile.accounts.models import Account, PaymentCard
+from lastmile.core import bulk, timeline
 from lastmile.core.actors import automation
 from lastmile.core.dayrun import daily_job
+from lastmile.core.models import TimelineEntry
 from lastmile.core.money import ZERO
 
 from .choices import PaymentMethod
@@ -22,29 +28,62 @@ from .gateway import processor
 from .models import LedgerEntry, Statement
 from .services import payment_post
 
+CHUNK = 2000
+
+
+def _anything_due(as_of: dt.date) -> bool:
+    return bulk.exists(
+        f"SELECT 1 FROM {bulk.table(Statement)} WHERE due_on = %s LIMIT 1",
+        [bulk.db_date(as_of, Statement)],
+    )
+
 
 @daily_job("autopay", order=20)
 def autopay_run(*, as_of: dt.date, account_ids=None) -> int:
-    statements = Statement.objects.filter(due_on=as_of, account__autopay=True).select_related("account")
+    if not _anything_due(as_of):
+        return 0
+    statements = Statement.objects.filter(due_on=as_of, account__autopay=True)
     if account_ids is not None:
         statements = statements.filter(account_id__in=account_ids)
+    pairs = list(statements.order_by("id").values_list("id", "account_id"))
     charged = 0
-    for stmt in statements:
-        charged += _charge(stmt)
+    for i in range(0, len(pairs), CHUNK):
+        charged += _charge_chunk(as_of, pairs[i:i + CHUNK])
+    return charged
+
+
+def _charge_chunk(as_of: dt.date, pairs: list[tuple[int, int]]) -> int:
+    keys = {f"autopay:{stmt_id}": (stmt_id, account_id) for stmt_id, account_id in pairs}
+    done = set(LedgerEntry.objects.filter(key__in=list(keys)).values_list("key", flat=True))
+    todo = [(key, ids) for key, ids in keys.items() if key not in done]
+    if not todo:
+        return 0
+    account_ids = list({account_id for _key, (_stmt, account_id) in todo})
+    owed = dict(
+        LedgerEntry.objects.filter(account_id__in=account_ids).values("account_id")
+        .annotate(s=Sum("amount")).values_list("account_id", "s")
+    )
+    cards = {}  # BIL-6: the newest card is the default (as accounts.selectors.default_card)
+    for card in PaymentCard.objects.filter(account_id__in=account_ids).order_by("added_at", "id"):
+        cards[card.account_id] = card
+    declined = set(
+        TimelineEntry.objects.filter(
+            account_id__in=account_ids, type="payment.declined", date=as_of,
+        ).values_list("account_id", flat=True)
+    )
+    accounts = Account.objects.in_bulk(account_ids)
+    charged = 0
+    for key, (_stmt_id, account_id) in todo:
+        amount = owed.get(account_id) or ZERO
+        if amount <= ZERO or account_id in declined:
+            continue
+        charged += _charge(accounts[account_id], key, amount, cards.get(account_id))
     return charged
 
 
 @transaction.atomic
-def _charge(stmt: Statement) -> int:
-    key = f"autopay:{stmt.pk}"
-    if LedgerEntry.objects.filter(key=key).exists():
-        return 0
-    account: Account = stmt.account
-    owed = LedgerEntry.objects.filter(account=account).aggregate(s=Sum("amount"))["s"] or ZERO
-    if owed <= ZERO:
-        return 0
+def _charge(account: Account, key: str, owed, card) -> int:
     actor = automation("autopay")
-    card = default_card(account=account)
     if card is None:
         timeline.record("payment.declined", account=account, actor=actor, amount=owed,
                         method=PaymentMethod.CARD, reason="autopay is on but no card is on file")
@@ -54,6 +93,6 @@ def _charge(stmt: Statement) -> int:
         timeline.record("payment.declined", account=account, actor=actor, amount=owed,
                         method=PaymentMethod.CARD, last4=card.last4, reason=result.message)
         return 0
-    payment_post(account=account, amount=owed, method=PaymentMethod.CARD, actor=actor,
-                 reference=result.reference, key=key, reason="autopay on the due date (BIL-5)")
-    return 1
+    entry = payment_post(account=account, amount=owed, method=PaymentMethod.CARD, actor=actor,
+                         reference=result.reference, key=key, reason="autopay on the due date (BIL-5)")
+    return 1 if entry is not None else 0
