@@ -134,8 +134,8 @@ def cases_open(*, as_of: dt.date, account_ids=None) -> int:
         return 0
     exact = selectors.oldest_unpaid_due(account_ids=rows, as_of=as_of)
     accounts = {a.pk: a for a in Account.objects.filter(pk__in=list(exact)).order_by("pk")}
-    opened = 0
     policies: dict[str, Policy] = {}
+    rows = []
     for pk, account in accounts.items():
         due_on, owed = exact[pk]
         policy = policies.get(account.network) or policy_for_network(account.network)
@@ -143,14 +143,10 @@ def cases_open(*, as_of: dt.date, account_ids=None) -> int:
         d = delinquency_day(due_on, _d_day(policy))
         if d > as_of:
             continue  # not delinquent yet: its D comes later this month
-        try:
-            with transaction.atomic():
-                case_open(account=account, policy=policy, d=d if d == as_of else as_of,
-                          owed=owed, as_of=as_of)
-                opened += 1
-        except IntegrityError:
-            continue  # another worker opened it first (one open case per account)
-    return opened
+        rows.append((account, policy, d if d == as_of else as_of, owed))
+    from .bulk import open_many
+
+    return open_many(rows=rows, as_of=as_of)
 
 
 @transaction.atomic
@@ -172,15 +168,39 @@ def case_open(*, account: Account, policy: Policy, d: dt.date, owed: Decimal, as
 
 # --------------------------------------------------------------------------- steps
 def steps_run(*, as_of: dt.date, account_ids=None) -> tuple[int, list[Account]]:
-    """Run every step due by `as_of` of open, unpaused cases (indexed on next_due_on)."""
-    qs = Case.objects.filter(status=CaseStatus.OPEN, paused=False, next_due_on__lte=as_of)
-    if account_ids is not None:
-        qs = qs.filter(account_id__in=account_ids)
+    """Run every step due by `as_of` of open, unpaused cases (indexed on next_due_on).
+
+    A chunk of due cases is planned in memory; cases whose steps only write records
+    (ticket, notes, emails, call tasks) are written in bulk, the others (shut-offs,
+    status changes, cancellations, resumes) case by case through the services.
+    """
+    from . import bulk
+
+    ids = list(bulk.due_cases(as_of, account_ids).order_by("pk").values_list("pk", flat=True))
     ran = 0
     cancelled: list[Account] = []
-    for pk in list(qs.order_by("pk").values_list("pk", flat=True)):
-        with transaction.atomic():
-            ran += _case_advance(pk, as_of, cancelled)
+    for i in range(0, len(ids), bulk.CHUNK):
+        cases = list(Case.objects.filter(pk__in=ids[i:i + bulk.CHUNK]).order_by("pk"))
+        plans = bulk.plan(cases, as_of)
+        # runs of consecutive cases, so the timeline keeps the order of the cases
+        runs: list[tuple[bool, list[Case]]] = []
+        for case in cases:
+            fast = bool(plans[case.pk][1]) and bulk.bulk_ok(plans[case.pk][1])
+            if runs and runs[-1][0] == fast:
+                runs[-1][1].append(case)
+            else:
+                runs.append((fast, [case]))
+        for fast, run in runs:
+            if fast:
+                try:
+                    with transaction.atomic():
+                        ran += bulk.advance_chunk(run, plans, as_of)
+                    continue
+                except IntegrityError:
+                    pass  # someone else ran part of it: case by case
+            for case in run:
+                with transaction.atomic():
+                    ran += _case_advance(case.pk, as_of, cancelled)
     return ran, cancelled
 
 
