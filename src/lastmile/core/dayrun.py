@@ -5,9 +5,16 @@ bill-cycle days, then the daily automation hooks that contexts register (autopay
 delinquency steps, trials, pickups, fees). Each job is idempotent by natural keys
 and unique constraints, so running a day twice, or on two workers, does each thing
 once.
+
+Scale (issue 6, docs/scaling.md): every job selects only the accounts with something
+due, with indexed queries, and writes in bulk a chunk at a time. With a Celery
+broker configured (`LASTMILE_CELERY_BROKER`), `run_day` fans each stage out to
+workers, one task per (stage, chunk of account ids), and waits until the stage has
+finished on every chunk before it starts the next one, so the order above holds.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -15,25 +22,33 @@ from dataclasses import dataclass, field
 
 from . import clock, scheduling
 
+CHUNK = 5000  # accounts per Celery task
+STAGE_TIMEOUT = 3600  # seconds one stage may take on the workers
+SCHEDULED = "scheduled"
+
 
 @dataclass(order=True)
 class DailyJob:
     order: int
     name: str = field(compare=False)
     fn: Callable = field(compare=False)
+    chunked: bool = field(default=True, compare=False)
 
 
 _jobs: dict[str, DailyJob] = {}
 
 
-def daily_job(name: str, order: int):
+def daily_job(name: str, order: int, *, chunked: bool = True):
     """Register a job run every day, in `order` (bill run 10, autopay 20, delinquency 40 ...).
 
     The job is called as fn(as_of=date, account_ids=None|list) and returns a count.
+    With workers, a job is called once per chunk of account ids; a job that must see
+    every account at once (one batch for the whole day) registers `chunked=False`
+    and is then called once, with the day's account_ids as given.
     """
 
     def register(fn):
-        _jobs[name] = DailyJob(order, name, fn)
+        _jobs[name] = DailyJob(order, name, fn, chunked)
         return fn
 
     return register
@@ -50,22 +65,110 @@ class DayRunReport:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def run_day(as_of: dt.date, *, account_ids=None) -> DayRunReport:
-    """Run the early-morning automation for `as_of` (all accounts, or only these)."""
+def run_day(as_of: dt.date, *, account_ids=None, fan_out: bool | None = None) -> DayRunReport:
+    """Run the early-morning automation for `as_of` (all accounts, or only these).
+
+    `fan_out` None decides by itself: to the Celery workers when a broker is
+    configured, except in a simulation, for a small set of accounts, or inside an
+    open transaction (whose rows the workers could not see).
+    """
     report = DayRunReport(as_of)
-    current = clock.get_clock()
-    if current.today() == as_of:
+    if fan_out is None:
+        fan_out = _fan_out_wanted(account_ids)
+    with _day_clock(as_of):
+        if fan_out:
+            return _run_fanned_out(as_of, account_ids, report)
         return _run(as_of, account_ids, report)
-    with clock.use_clock(clock.FixedClock(as_of)):
-        return _run(as_of, account_ids, report)
+
+
+def run_stage(stage: str, as_of: dt.date, account_ids=None) -> int:
+    """One stage (`scheduled` or a job's name) for some accounts: a worker's task."""
+    with _day_clock(as_of):
+        return _stage_fn(stage)(as_of=as_of, account_ids=account_ids) or 0
+
+
+def _day_clock(as_of: dt.date):
+    if clock.get_clock().today() == as_of:
+        return contextlib.nullcontext()
+    return clock.use_clock(clock.FixedClock(as_of))
+
+
+def _run_scheduled(*, as_of, account_ids=None) -> int:
+    return scheduling.run_due(as_of, account_ids)
+
+
+def _stages() -> list[tuple[str, Callable, bool]]:
+    return [(SCHEDULED, _run_scheduled, True)] + [(j.name, j.fn, j.chunked) for j in jobs()]
+
+
+def _stage_fn(stage: str) -> Callable:
+    if stage == SCHEDULED:
+        return _run_scheduled
+    try:
+        return _jobs[stage].fn
+    except KeyError:
+        raise LookupError(f"no daily job {stage!r}; known: {', '.join(_jobs)}") from None
 
 
 def _run(as_of, account_ids, report: DayRunReport) -> DayRunReport:
-    started = time.perf_counter()
-    report.counts["scheduled"] = scheduling.run_due(as_of, account_ids)
-    report.seconds["scheduled"] = time.perf_counter() - started
-    for job in jobs():
+    for name, fn, _chunked in _stages():
         started = time.perf_counter()
-        report.counts[job.name] = job.fn(as_of=as_of, account_ids=account_ids) or 0
-        report.seconds[job.name] = time.perf_counter() - started
+        report.counts[name] = fn(as_of=as_of, account_ids=account_ids) or 0
+        report.seconds[name] = time.perf_counter() - started
+    return report
+
+
+def _fan_out_wanted(account_ids) -> bool:
+    from django.conf import settings
+    from django.db import connection
+
+    if not getattr(settings, "CELERY_BROKER_URL", ""):
+        return False
+    if account_ids is not None and len(account_ids) <= CHUNK:
+        return False  # one account after a payment, a small batch: faster right here
+    if connection.in_atomic_block:
+        return False
+    from lastmile.simulation.state import simulating
+
+    return not simulating()
+
+
+def account_chunks(account_ids=None, size: int = CHUNK) -> list[list[int]]:
+    """The day's accounts in id order, `size` at a time (what one task gets)."""
+    if account_ids is None:
+        from django.apps import apps
+
+        account = apps.get_model("accounts", "Account")
+        account_ids = list(account.objects.order_by("pk").values_list("pk", flat=True))
+    else:
+        account_ids = sorted(account_ids)
+    return [account_ids[i:i + size] for i in range(0, len(account_ids), size)]
+
+
+def _run_fanned_out(as_of, account_ids, report: DayRunReport) -> DayRunReport:
+    """Each stage as a group of tasks; the next stage starts when all have finished.
+
+    A failed chunk raises here and the later stages do not run that day; running the
+    day again finishes it (every job is idempotent).
+    """
+    from celery import group
+
+    from lastmile.config.celery import day_stage
+
+    chunks = account_chunks(account_ids)
+    day = as_of.isoformat()
+    for name, _fn, chunked in _stages():
+        started = time.perf_counter()
+        if not chunked:
+            one = day_stage.delay(name, day, account_ids)
+            counts = [one.get(timeout=STAGE_TIMEOUT, disable_sync_subtasks=False)]
+            one.forget()
+        elif chunks:
+            result = group(day_stage.s(name, day, chunk) for chunk in chunks).apply_async()
+            counts = result.get(timeout=STAGE_TIMEOUT, disable_sync_subtasks=False)
+            result.forget()
+        else:
+            counts = []
+        report.counts[name] = sum(counts)
+        report.seconds[name] = time.perf_counter() - started
     return report

@@ -68,8 +68,20 @@ def pending_events(*, account, action: str | None = None):
     return qs.filter(action=action) if action else qs
 
 
+def _anything_due(as_of: dt.date) -> bool:
+    """A raw guard on the (status, run_on) index: most days nothing is scheduled."""
+    from . import bulk
+
+    return bulk.exists(
+        f"SELECT 1 FROM {bulk.table(ScheduledEvent)} WHERE status = %s AND run_on <= %s LIMIT 1",
+        [ScheduledEventStatus.PENDING.value, bulk.db_date(as_of, ScheduledEvent)],
+    )
+
+
 def run_due(as_of: dt.date, account_ids=None) -> int:
     """Run every pending event due by `as_of`, oldest first; returns how many ran."""
+    if not _anything_due(as_of):
+        return 0
     qs = ScheduledEvent.objects.filter(status=ScheduledEventStatus.PENDING, run_on__lte=as_of)
     if account_ids is not None:
         qs = qs.filter(account_id__in=account_ids)
