@@ -133,8 +133,9 @@ def _fan_out_wanted(account_ids) -> bool:
     return not simulating()
 
 
-def account_chunks(account_ids=None, size: int = CHUNK) -> list[list[int]]:
-    """The day's accounts in id order, `size` at a time (what one task gets)."""
+def account_chunks(account_ids=None, size: int | None = None) -> list[list[int]]:
+    """The day's accounts in id order, `size` (default CHUNK) at a time: one task each."""
+    size = size or CHUNK
     if account_ids is None:
         from django.apps import apps
 

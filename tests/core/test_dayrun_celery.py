@@ -1,0 +1,139 @@
+"""The day run fanned out to two real Celery workers gives what one process gives (issue 6).
+
+Both workers must see the same database, so this needs PostgreSQL (SQLite files are
+per machine); the broker is Redis. The test creates its own two databases (not
+pytest-django's), migrates them, starts two `celery -A lastmile.config.celery worker
+--concurrency 1` processes on a queue of its own, runs a month of a small synthetic
+ISP (lastmile.bench.compare) once through the workers and once in one process, and
+compares the digests. It is skipped, saying why, only when PostgreSQL or Redis is not
+reachable.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+PG = os.environ.get("LASTMILE_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
+REDIS = os.environ.get("LASTMILE_TEST_REDIS", "redis://127.0.0.1:6379/0")
+BIN = Path(sys.executable).parent
+
+
+def _pg_admin():
+    import dj_database_url
+    import psycopg
+
+    cfg = dj_database_url.parse(PG)
+    return psycopg.connect(
+        dbname=cfg["NAME"], user=cfg["USER"] or None, host=cfg["HOST"] or None,
+        port=cfg["PORT"] or None, password=cfg["PASSWORD"] or None, autocommit=True,
+        connect_timeout=3,
+    )
+
+
+def _reachable() -> str | None:
+    try:
+        _pg_admin().close()
+    except Exception as exc:  # noqa: BLE001 - any failure means: not reachable
+        return f"PostgreSQL not reachable at {PG}: {exc}"
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS, socket_connect_timeout=3).ping()
+    except Exception as exc:  # noqa: BLE001
+        return f"Redis not reachable at {REDIS}: {exc}"
+    return None
+
+
+@pytest.fixture
+def databases():
+    reason = _reachable()
+    if reason:
+        pytest.skip(reason)
+    names = [f"lastmile_celery_{uuid.uuid4().hex[:10]}_{i}" for i in (1, 2)]
+    admin = _pg_admin()
+    for name in names:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base = PG.rsplit("/", 1)[0]
+    try:
+        yield [f"{base}/{name}" for name in names]
+    finally:
+        for name in names:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def _env(**extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LASTMILE_CELERY", "DATABASE_URL"))}
+    env.pop("PYTEST_CURRENT_TEST", None)
+    env["DJANGO_SETTINGS_MODULE"] = "lastmile.config.settings"
+    env.update(extra)
+    return env
+
+
+def _compare(url: str, env: dict) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-m", "lastmile.bench.compare", "--database-url", url,
+         "--accounts", "150", "--chunk", "75"],
+        env=env, capture_output=True, text=True, timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout)
+
+
+def _wait_for_workers(names: list[str], timeout: float = 90) -> None:
+    from celery import Celery
+
+    control = Celery(broker=REDIS)
+    deadline = time.monotonic() + timeout
+    seen = set()
+    while time.monotonic() < deadline:
+        for reply in control.control.ping(timeout=1.0) or []:
+            seen.update(reply)
+        if all(any(s.startswith(n + "@") for s in seen) for n in names):
+            return
+    raise AssertionError(f"workers {names} did not answer within {timeout}s (saw {sorted(seen)})")
+
+
+def test_two_workers_give_the_same_month_as_one_process(databases):
+    fanned_db, single_db = databases
+    queue = f"lastmile-test-{uuid.uuid4().hex[:8]}"
+    worker_env = _env(DATABASE_URL=fanned_db, LASTMILE_CELERY_BROKER=REDIS, LASTMILE_CELERY_QUEUE=queue)
+    names = [f"{queue}-w{i}" for i in (1, 2)]
+    workers = [
+        subprocess.Popen(
+            [str(BIN / "celery"), "-A", "lastmile.config.celery", "worker", "--concurrency", "1",
+             "--pool", "prefork", "-Q", queue, "-n", f"{name}@%h", "--without-gossip",
+             "--without-mingle", "-l", "warning"],
+            env=worker_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )
+        for name in names
+    ]
+    try:
+        _wait_for_workers(names)
+        fanned = _compare(fanned_db, worker_env)
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+    single = _compare(single_db, _env())
+
+    assert fanned["fanned_out"] is True
+    assert single["fanned_out"] is False
+    # the month did something worth comparing: statements, autopay, cases, shut-offs
+    assert single["counts"]["bill_run"] >= 300
+    assert single["counts"].get("autopay", 0) > 0
+    statuses = {status for status, _portal, _plan in single["accounts"].values()}
+    assert {"active", "suspended"} <= statuses
+    for part in ("counts", "accounts", "statements", "ledger", "timeline"):
+        assert fanned[part] == single[part], f"{part} differs between workers and one process"
