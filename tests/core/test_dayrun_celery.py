@@ -137,3 +137,39 @@ def test_two_workers_give_the_same_month_as_one_process(databases):
     assert {"active", "suspended"} <= statuses
     for part in ("counts", "accounts", "statements", "ledger", "timeline"):
         assert fanned[part] == single[part], f"{part} differs between workers and one process"
+
+
+@pytest.mark.django_db
+def test_fanned_out_stages_keep_the_day_order_and_the_counts(today, catalog, monkeypatch):
+    """Without a broker the tasks run eagerly: the chunking and the stage order alone.
+
+    Three chunks of one account each; each stage finishes on every chunk before the
+    next starts (scenarios.md order: scheduled, bill run, then jobs by order).
+    """
+    from lastmile.core import dayrun
+    from tests.mixins import make_account
+
+    accounts = [make_account(name=f"Customer {i}") for i in range(3)]
+    seen = []
+    for job in dayrun.jobs():
+        monkeypatch.setitem(dayrun._jobs, job.name, dayrun.DailyJob(
+            job.order, job.name, _recording(job, seen), job.chunked))
+    monkeypatch.setattr(dayrun, "CHUNK", 1)
+    import datetime as dt
+
+    report = dayrun.run_day(dt.date(2026, 9, 1), fan_out=True)
+    assert report.counts["bill_run"] == 3
+    names = [name for name, _ids in seen]
+    order = [job.name for job in dayrun.jobs()]
+    assert names == [name for name in order for _ in accounts]  # stage by stage
+    assert {tuple(ids) for name, ids in seen if name == "bill_run"} == {(a.pk,) for a in accounts}
+    again = dayrun.run_day(dt.date(2026, 9, 1), fan_out=True)
+    assert again.counts["bill_run"] == 0  # idempotent per chunk
+
+
+def _recording(job, seen):
+    def fn(*, as_of, account_ids=None):
+        seen.append((job.name, account_ids))
+        return job.fn(as_of=as_of, account_ids=account_ids)
+
+    return fn
