@@ -47,7 +47,7 @@ from .models import (
     StepOutcome,
 )
 from .policy import get_policy
-from .schedule import CaseFacts, Policy, Step, delinquency_day, next_step, projected, skip_reason
+from .schedule import CaseFacts, Policy, Step, delinquency_day, next_step, projected
 
 DISCONNECT_ACTION = "delinquency_disconnect"
 
@@ -100,9 +100,8 @@ def _ticket(case: Case) -> Ticket | None:
 
 def _note(case: Case, body: str, actor) -> None:
     """TKT-1: every automatic step writes what it did into the case's ticket."""
-    ticket = _ticket(case)
-    if ticket is not None:
-        ticket_note_add(ticket=ticket, body=body, actor=actor)
+    if case.ticket_id is not None:
+        ticket_note_add(ticket=Ticket(pk=case.ticket_id), body=body, actor=actor)
 
 
 # --------------------------------------------------------------------------- opening
@@ -200,25 +199,23 @@ def steps_run(*, as_of: dt.date, account_ids=None) -> tuple[int, list[Account]]:
                     pass  # someone else ran part of it: case by case
             for case in run:
                 with transaction.atomic():
-                    ran += _case_advance(case.pk, as_of, cancelled)
+                    ran += _case_advance(case.pk, as_of, cancelled, planned=plans[case.pk])
     return ran, cancelled
 
 
-def _case_advance(pk: int, as_of: dt.date, cancelled: list) -> int:
+def _case_advance(pk: int, as_of: dt.date, cancelled: list, planned=None) -> int:
+    """Run the due steps of one case. `planned` (policy, steps, done) comes from
+    bulk.plan, worked out moments before in the same chunk; without it the case
+    is planned here."""
+    from . import bulk
+
     case = Case.objects.select_for_update().select_related("account").get(pk=pk)
-    policy = policy_of(case)
-    cal = _calendar()
+    if case.status != CaseStatus.OPEN or case.paused:
+        return 0
+    policy, steps, done = planned or bulk.plan([case], as_of)[case.pk]
     ran = 0
-    while case.status == CaseStatus.OPEN and not case.paused:
-        facts = _facts(case)
-        nxt = next_step(policy, facts, cal)
-        if nxt is None or nxt.on > as_of:
-            break
+    for nxt, reason in steps:
         account = case.account
-        paid = balance(account=account) <= ZERO
-        arrangement = selectors.active_arrangement(case=case) is not None
-        reason = skip_reason(nxt.step, paid=paid, arrangement=arrangement, contact=case.contacted,
-                             forced=nxt.forced)
         actor = _actor(f"{policy.name} {nxt.step.name}")
         try:
             with transaction.atomic():
@@ -228,8 +225,7 @@ def _case_advance(pk: int, as_of: dt.date, cancelled: list) -> int:
                     reason=reason or "", forced=nxt.forced, at=clock.now(),
                 )
         except IntegrityError:
-            case.refresh_from_db()
-            continue
+            return ran  # another worker ran this step: it carries on from here
         if nxt.forced:
             case.resume_on = None
             _save(case, "resume_on")
@@ -239,19 +235,21 @@ def _case_advance(pk: int, as_of: dt.date, cancelled: list) -> int:
             outcome="skipped" if reason else "ran", **({"skipped_because": reason} if reason else {}),
             **({"resumed": True} if nxt.forced else {}),
         )
+        ran += 1
         if reason:
             _note(case, f"Step {nxt.step.name} skipped: {_REASONS[reason]}.", actor)
-        else:
-            for name, arg in nxt.step.actions:
-                _ACTIONS[name](case=case, policy=policy, step=nxt.step, arg=arg, actor=actor,
-                               as_of=as_of, cancelled=cancelled)
+            continue
+        for name, arg in nxt.step.actions:
+            _ACTIONS[name](case=case, policy=policy, step=nxt.step, arg=arg, actor=actor,
+                           as_of=as_of, cancelled=cancelled)
+            if name == "cancel":
                 case.refresh_from_db()
-                if case.status != CaseStatus.OPEN:
-                    break
-            if case.status == CaseStatus.OPEN and not any(n in ("ticket", "note") for n, _ in nxt.step.actions):
-                _note(case, f"Step {nxt.step.name} done: {_describe(nxt.step)}.", actor)
-        ran += 1
-    case.next_due_on = _next_due(case, policy)
+        if case.status != CaseStatus.OPEN:
+            return ran
+        if not any(n in ("ticket", "note") for n, _ in nxt.step.actions):
+            _note(case, f"Step {nxt.step.name} done: {_describe(nxt.step)}.", actor)
+    nxt = next_step(policy, CaseFacts(case.d, done, None), _calendar())
+    case.next_due_on = nxt.on if nxt else None
     _save(case, "next_due_on")
     return ran
 
