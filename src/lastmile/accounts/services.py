@@ -182,6 +182,7 @@ def autopay_enable(*, account: Account, actor: Actor, card: PaymentCard | None =
 @transaction.atomic
 def customer_contact_record(*, account: Account, how: str, actor: Actor) -> None:
     """DLQ-2: the customer was reached (called in, answered a call)."""
+    actor.require("calltask.record", "recording that the customer was reached")
     timeline.record("customer.contacted", account=account, actor=actor, how=how)
     hooks.publish(hooks.CUSTOMER_CONTACTED, account=account, how=how, actor=actor)
 
