@@ -195,3 +195,16 @@ class LedgerProperty(HypothesisTestCase):
             owed = selectors.owed_on_due_statements(account=account, as_of=D(2030, 1, 1))
             assert owed >= 0
             assert owed <= max(balance, Decimal("0.00"))
+
+
+@pytest.mark.django_db
+def test_bil4_a_voided_fee_does_not_pay_the_statement(today, catalog, agent):
+    """Voiding a fee posted after the statement leaves the statement owed in full."""
+    account = make_account(plan="basic")
+    bill_run(as_of=D(2026, 9, 1))
+    today.set_day(D(2026, 9, 18))
+    fee = charge_post(account=account, kind="reactivation_fee", amount="35.00", actor=agent)
+    assert selectors.owed_on_due_statements(account=account, as_of=D(2026, 9, 18)) == Decimal("50.00")
+    entry_void(entry=fee, actor=agent, reason="claim")
+    assert selectors.owed_on_due_statements(account=account, as_of=D(2026, 9, 18)) == Decimal("50.00")
+    assert selectors.balance(account=account) == Decimal("50.00")

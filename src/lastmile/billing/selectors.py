@@ -36,11 +36,14 @@ def owed_on_due_statements(*, account, as_of: dt.date) -> Decimal:
 
     Credits and payments, whenever posted, pay the oldest charges first; so what is
     owed of the due statements is their charges less every credit, never below zero.
+    A voided entry and its void both drop out: voiding a fee charged after the
+    statement must not pay the statement.
     """
     stmt = latest_due_statement(account=account, as_of=as_of)
     if stmt is None:
         return ZERO
-    agg = LedgerEntry.objects.filter(account=account).aggregate(
+    live = LedgerEntry.objects.filter(account=account, voids__isnull=True, voided_by__isnull=True)
+    agg = live.aggregate(
         debit=Sum("amount", filter=Q(amount__gt=0, id__lte=stmt.through_entry_id)),
         credit=Sum("amount", filter=Q(amount__lt=0)),
     )
