@@ -49,7 +49,7 @@ from .models import (
 from .policy import get_policy
 from .schedule import CaseFacts, Policy, Step, delinquency_day, next_step, projected
 
-DISCONNECT_ACTION = "delinquency_disconnect"
+DISCONNECT_ACTION = "disconnect"  # DLQ-1 wireless: "a disconnect scheduled for the next business day"
 
 
 def _actor(what: str) -> Actor:
