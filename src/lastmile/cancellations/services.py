@@ -391,8 +391,9 @@ def _confirm(cancellation: Cancellation, actor) -> None:
 
 
 def _uninstall(cancellation: Cancellation, actor) -> str:
-    """CAN-1: status `uninstall` on the day after the last day; CAN-8: canceling with us
-    also ends the UTOPIA service, so the NOC gets a cancel request."""
+    """CAN-1: status `uninstall` on the day after the last day. NET-1: the network is
+    told through its adapter: CAN-8, canceling with us also ends the UTOPIA service
+    (a NOC cancel request); a wireless account gets a disconnect work order."""
     account = Account.objects.select_related("address").get(pk=cancellation.account_id)
     done = []
     if account.status != AccountStatus.CANCELLED:
@@ -404,6 +405,11 @@ def _uninstall(cancellation: Cancellation, actor) -> str:
                         key=f"cancel:cancellation:{cancellation.pk}",
                         why="CAN-8: canceling with us also ends the UTOPIA service")
             done.append("NOC cancel requested")
+        else:
+            noc_request(account=account, operation="disconnect", actor=actor,
+                        key=f"disconnect:cancellation:{cancellation.pk}",
+                        why="NET-1: a wireless cancellation is a disconnect work order")
+            done.append("disconnect work order sent")
     Cancellation.objects.filter(pk=cancellation.pk, status=CancellationStatus.CONFIRMED).update(
         status=CancellationStatus.UNINSTALLED
     )
