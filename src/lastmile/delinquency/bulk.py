@@ -14,15 +14,16 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 
 from lastmile.accounts.models import Account, Email, Phone
 from lastmile.billing.selectors import balances
-from lastmile.comms.models import OutboxMessage
+from lastmile.comms.models import OutboxMessage, OutboxStatus
+from lastmile.core import bulk as fast
 from lastmile.core import clock, hooks, ispconfig, timeline
 from lastmile.core.choices import AccountStatus
 from lastmile.core.money import ZERO
-from lastmile.tickets.choices import TicketKind
+from lastmile.tickets.choices import TaskStatus, TicketKind, TicketStatus
 from lastmile.tickets.models import CallTask, Ticket, TicketNote
 from lastmile.tickets.services import ROUTING
 
@@ -62,26 +63,32 @@ def open_many(*, rows: list[tuple[Account, Policy, dt.date, Decimal]], as_of: dt
 
 
 def _open_chunk(chunk, as_of, cal) -> int:
-    cases = []
+    day = fast.db_date(as_of, Case)
+    values = []
     for account, policy, d, _owed in chunk:
         nxt = next_step(policy, CaseFacts(d), cal)
-        cases.append(Case(account_id=account.pk, policy_name=policy.name, policy_version=policy.version, d=d,
-                          opened_on=as_of, contact_since=as_of, next_due_on=nxt.on if nxt else None))
-    Case.objects.bulk_create(cases)
+        values.append((account.pk, policy.name, policy.version, fast.db_date(d, Case), day, CaseStatus.OPEN, "",
+                       False, day, "[]", fast.db_date(nxt.on if nxt else None, Case), False))
+    fast.insert(Case, ["account", "policy_name", "policy_version", "d", "opened_on", "status", "outcome", "paused",
+                       "contact_since", "contacts", "next_due_on", "shut_off"], values, json_fields={"contacts"})
     ids = [account.pk for account, *_ in chunk]
+    case_ids = dict(Case.objects.filter(account_id__in=ids, status=CaseStatus.OPEN, opened_on=as_of)
+                    .values_list("account_id", "pk"))
+    if len(case_ids) != len(ids):
+        raise IntegrityError("an account has another case open")
     changed = Account.objects.filter(pk__in=ids, status=AccountStatus.ACTIVE).update(status=AccountStatus.DELINQUENT)
     if changed != len(ids):
         raise IntegrityError("an account changed status while its case was opening")
     rows = []
-    for case, (account, policy, d, owed) in zip(cases, chunk, strict=True):
+    for account, policy, d, owed in chunk:
         actor = _actor(policy, "open")
-        rows.append(timeline.build("delinquency.opened", account_id=account.pk, actor=actor,
-                                   why=f"owes {owed} on statements already due", policy=policy.name,
-                                   version=policy.version, d=d, owed=owed, case=case.pk))
-        rows.append(timeline.build("account.status_changed", account_id=account.pk, actor=actor,
-                                   why=f"DLQ: unpaid statement; case #{case.pk} ({policy.name})",
-                                   **{"from": AccountStatus.ACTIVE, "to": AccountStatus.DELINQUENT}))
-    timeline.bulk_record(rows)
+        case_id = case_ids[account.pk]
+        rows.append((account.pk, "delinquency.opened", actor, f"owes {owed} on statements already due",
+                     {"policy": policy.name, "version": policy.version, "d": d, "owed": owed, "case": case_id}))
+        rows.append((account.pk, "account.status_changed", actor,
+                     f"DLQ: unpaid statement; case #{case_id} ({policy.name})",
+                     {"from": AccountStatus.ACTIVE, "to": AccountStatus.DELINQUENT}))
+    timeline.record_many(rows)
     for account, policy, *_ in chunk:
         account.status = AccountStatus.DELINQUENT
         hooks.publish(hooks.STATUS_CHANGED, account=account, previous=AccountStatus.ACTIVE,
@@ -123,11 +130,36 @@ def plan(cases: list[Case], as_of: dt.date) -> dict[int, list]:
     return result
 
 
-def bulk_ok(steps) -> bool:
-    return all(
-        not nxt.forced and (reason or all(name in BULK_ACTIONS for name, _ in nxt.step.actions))
+def shut_offs(steps) -> list:
+    """The (step, operation arg) of every shut-off these planned steps will run."""
+    return [(nxt.step, arg) for nxt, reason in steps if not reason
+            for name, arg in nxt.step.actions if name == "shut_off"]
+
+
+def bulk_ok(steps, shut_off_ready: bool = False) -> bool:
+    """Steps the bulk path writes exactly as the per-case path would: records only,
+    or one shut-off of an account the network's bulk shut-off is ready for."""
+    allowed = BULK_ACTIONS | {"shut_off"} if shut_off_ready else BULK_ACTIONS
+    return len(shut_offs(steps)) <= 1 and all(
+        not nxt.forced and (reason or all(name in allowed for name, _ in nxt.step.actions))
         for nxt, reason in steps
     )
+
+
+def shut_off_ready(cases: list[Case], plans: dict) -> set[int]:
+    """Cases of this chunk whose shut-off the bulk path can do (network.bulk decides
+    for the account; the reactivation fee must not be posted yet)."""
+    from lastmile.billing.models import LedgerEntry
+    from lastmile.network.bulk import shut_off_bulk_ready
+
+    wanted = {c.pk: c for c in cases if shut_offs(plans[c.pk][1])}
+    if not wanted:
+        return set()
+    keys = [f"dlq-shutoff:{c.pk}:{step.name}" for c in wanted.values() for step, _ in shut_offs(plans[c.pk][1])]
+    ready = shut_off_bulk_ready(account_ids=[c.account_id for c in wanted.values()], keys=keys)
+    charged = set(LedgerEntry.objects.filter(key__in=[f"reactivation:{pk}" for pk in wanted])
+                  .values_list("key", flat=True))
+    return {pk for pk, c in wanted.items() if c.account_id in ready and f"reactivation:{pk}" not in charged}
 
 
 def _render(template: str, context: dict) -> tuple[str, str]:
@@ -136,14 +168,33 @@ def _render(template: str, context: dict) -> tuple[str, str]:
     return render(template, context)
 
 
+def _entry(type_: str, account_id: int, actor: str, why: str = "", **data) -> tuple:
+    return (account_id, type_, actor, why, data)
+
+
 def advance_chunk(cases: list[Case], plans: dict, as_of: dt.date) -> int:
-    from .services import _describe, _fmt_day
+    """Write the due steps of `cases` (each `bulk_ok`) with one INSERT per table.
+
+    Every row, and every timeline entry in its order within the account, is what
+    `services._case_advance` would write; a shut-off goes through
+    `network.bulk.service_shut_off_many`, the reactivation fee (DLQ-5) is the
+    ledger row and `charge.posted` that `billing.services.charge_post` writes.
+    """
+    from lastmile.billing.choices import ChargeKind, EntryType
+    from lastmile.billing.models import LedgerEntry
+    from lastmile.core.choices import Network
+    from lastmile.core.money import money
+    from lastmile.network.bulk import service_shut_off_many
+
+    from .services import _REASONS, _describe, _fmt_day
 
     settings = ispconfig.current()
     cal = settings.calendar
     now = clock.now()
+    at, day = fast.db_datetime(now, Case), fast.db_date(now.date(), Case)
     account_ids = [c.account_id for c in cases]
-    accounts = {a["pk"]: a for a in Account.objects.filter(pk__in=account_ids).values("pk", "number", "name")}
+    accounts = {a["pk"]: a for a in Account.objects.filter(pk__in=account_ids).values("pk", "number", "name",
+                                                                                     "network")}
     phones: dict[int, list[str]] = {}
     for account_id, number in Phone.objects.filter(account_id__in=account_ids).order_by(
             "account_id", "position", "id").values_list("account_id", "number"):
@@ -155,7 +206,7 @@ def advance_chunk(cases: list[Case], plans: dict, as_of: dt.date) -> int:
 
     # tickets first: their ids go into the timeline and the notes
     group, category, ticket_type, assignee = ROUTING[TicketKind.DELINQUENCY]
-    new_tickets = {}
+    new_tickets: dict[int, dict] = {}
     for case in cases:
         policy, steps, _ = plans[case.pk]
         for nxt, reason in steps:
@@ -163,17 +214,41 @@ def advance_chunk(cases: list[Case], plans: dict, as_of: dt.date) -> int:
                     and case.pk not in new_tickets:
                 account = accounts[case.account_id]
                 arg = next(a for n, a in nxt.step.actions if n == "ticket") or {}
-                new_tickets[case.pk] = Ticket(
-                    account_id=case.account_id, kind=TicketKind.DELINQUENCY,
-                    subject=(arg.get("subject") or f"Delinquent account {account['number']} ({account['name']})")[:200],
-                    assignee=assignee, group=group, category=category, ticket_type=ticket_type,
-                    opened_on=now.date(), opened_at=now, key=f"delinquency:{case.pk}",
-                )
-    Ticket.objects.bulk_create(list(new_tickets.values()))
-    for case_pk, ticket in new_tickets.items():
-        next(c for c in cases if c.pk == case_pk).ticket_id = ticket.pk
+                new_tickets[case.pk] = {
+                    "account_id": case.account_id, "kind": TicketKind.DELINQUENCY,
+                    "subject": (arg.get("subject")
+                                or f"Delinquent account {account['number']} ({account['name']})")[:200],
+                    "assignee": assignee, "group": group, "category": category, "ticket_type": ticket_type,
+                    "key": f"delinquency:{case.pk}",
+                }
+    fast.insert(Ticket, ["account", "kind", "subject", "assignee", "group", "category", "ticket_type", "status",
+                         "opened_on", "opened_at", "key", "data"],
+                [(t["account_id"], t["kind"], t["subject"], t["assignee"], t["group"], t["category"],
+                  t["ticket_type"], TicketStatus.OPEN, day, at, t["key"], "{}") for t in new_tickets.values()],
+                json_fields={"data"})
+    if new_tickets:
+        ticket_ids = dict(Ticket.objects.filter(key__in=[t["key"] for t in new_tickets.values()])
+                          .values_list("key", "pk"))
+        for case in cases:
+            if case.pk in new_tickets:
+                new_tickets[case.pk]["pk"] = case.ticket_id = ticket_ids[f"delinquency:{case.pk}"]
 
-    step_rows, rows, notes, tasks, outbox = [], [], [], [], []
+    # the shut-offs (DLQ-1, DLQ-8) in one go; their timeline entries are placed below
+    shut_rows = []
+    for case in cases:
+        policy, steps, _ = plans[case.pk]
+        for step, arg in shut_offs(steps):
+            network = accounts[case.account_id]["network"]
+            operation = arg or ("suspend" if network == Network.UTOPIA else "disconnect")
+            shut_rows.append((case.account_id, operation, f"dlq-shutoff:{case.pk}:{step.name}",
+                              _actor(policy, step.name), "shut off for non payment"))
+    shut_entries = service_shut_off_many(rows=shut_rows, record=False) if shut_rows else {}
+    fee = money(settings.reactivation_fee)
+
+    step_rows, rows, notes, tasks, outbox, fees = [], [], [], [], [], []
+
+    def note(ticket_id, actor, body):
+        notes.append((ticket_id, body, actor, at))
 
     def email(case, policy, step_name, template, actor):
         to = emails.get(case.account_id, [])
@@ -192,75 +267,92 @@ def advance_chunk(cases: list[Case], plans: dict, as_of: dt.date) -> int:
                "account": accounts[case.account_id], "case": case,
                "shutoff_on": _fmt_day(shutoff_on), "cancel_on": _fmt_day(cancel_on)}
         subject, body = _render(template, ctx)
-        outbox.append(OutboxMessage(account_id=case.account_id, template=template, to=to, cc=[],
-                                    subject=subject[:300], body=body, created_at=now,
-                                    key=f"dlq:{case.pk}:{step_name}:{template}"))
-        rows.append(timeline.build("email.sent", account_id=case.account_id, actor=actor,
-                                   why=f"DLQ-1 {policy.name} step {step_name}", to=", ".join(to),
-                                   template=template, subject=subject))
+        outbox.append((case.account_id, template, fast.json_text(to), "[]", subject[:300], body,
+                       f"dlq:{case.pk}:{step_name}:{template}", OutboxStatus.PENDING, 0, "", at))
+        rows.append(_entry("email.sent", case.account_id, actor, f"DLQ-1 {policy.name} step {step_name}",
+                           to=", ".join(to), template=template, subject=subject))
 
     for case in cases:
         policy, steps, _ = plans[case.pk]
         for nxt, reason in steps:
             step = nxt.step
             actor = _actor(policy, step.name)
-            step_rows.append(CaseStep(case_id=case.pk, step=step.name, position=nxt.index, on=as_of,
-                                      outcome=StepOutcome.SKIPPED if reason else StepOutcome.RAN,
-                                      reason=reason or "", at=now))
-            rows.append(timeline.build(
-                "delinquency.step", account_id=case.account_id, actor=actor,
-                why=f"DLQ-1 {policy.name} v{policy.version}", step=step.name,
-                outcome="skipped" if reason else "ran", **({"skipped_because": reason} if reason else {})))
+            step_rows.append((case.pk, step.name, nxt.index, day,
+                              StepOutcome.SKIPPED if reason else StepOutcome.RAN, reason or "", False, at))
+            rows.append(_entry(
+                "delinquency.step", case.account_id, actor, f"DLQ-1 {policy.name} v{policy.version}",
+                step=step.name, outcome="skipped" if reason else "ran",
+                **({"skipped_because": reason} if reason else {})))
             if reason:
                 if case.ticket_id:
-                    notes.append(TicketNote(ticket_id=case.ticket_id, author=actor, written_at=now,
-                                            body=f"Step {step.name} skipped: {reason}."))
+                    note(case.ticket_id, actor, f"Step {step.name} skipped: {_REASONS[reason]}.")
                 continue
             for name, arg in step.actions:
                 if name == "ticket":
                     ticket = new_tickets.get(case.pk)
                     if ticket is None:
                         continue
-                    notes.append(TicketNote(
-                        ticket_id=ticket.pk, author=actor, written_at=now,
-                        body=(f"Delinquency case #{case.pk} under policy {policy.name} v{policy.version}; "
-                              f"D = {case.d}. Step {step.name}: {_describe(step)}.")))
-                    rows.append(timeline.build(
-                        "ticket.opened", account_id=case.account_id, actor=actor,
-                        why=f"DLQ-1 {policy.name} step {step.name}", kind=ticket.kind, group=ticket.group,
-                        category=ticket.category, ticket_type=ticket.ticket_type, assignee=ticket.assignee,
-                        ticket=ticket.pk, subject=ticket.subject))
+                    note(ticket["pk"], actor,
+                         f"Delinquency case #{case.pk} under policy {policy.name} v{policy.version}; "
+                         f"D = {case.d}. Step {step.name}: {_describe(step)}.")
+                    rows.append(_entry(
+                        "ticket.opened", case.account_id, actor, f"DLQ-1 {policy.name} step {step.name}",
+                        kind=ticket["kind"], group=ticket["group"], category=ticket["category"],
+                        ticket_type=ticket["ticket_type"], assignee=ticket["assignee"], ticket=ticket["pk"],
+                        subject=ticket["subject"]))
                 elif name == "note":
                     if case.ticket_id:
-                        notes.append(TicketNote(ticket_id=case.ticket_id, author=actor, written_at=now,
-                                                body=f"Step {step.name}: {arg}"))
+                        note(case.ticket_id, actor, f"Step {step.name}: {arg}")
                 elif name == "email":
                     email(case, policy, step.name, arg, actor)
+                elif name == "shut_off":
+                    rows.extend(shut_entries.get(case.account_id, ()))
+                    case.shut_off = True
+                    if fee > ZERO:  # DLQ-5, as billing.services.charge_post posts it
+                        why = "DLQ-5: service shut off for non-payment"
+                        fees.append((case.account_id, EntryType.CHARGE, ChargeKind.REACTIVATION_FEE, fee, day,
+                                     at, "", f"reactivation:{case.pk}",
+                                     "reactivation fee (shut off for non-payment)", "", actor, why))
+                        rows.append(_entry("charge.posted", case.account_id, actor, why,
+                                           kind=ChargeKind.REACTIVATION_FEE, amount=fee))
                 elif name == "call_tasks":
                     purpose = (arg or {}).get("purpose") or f"Delinquent account: {step.name}"
                     batch = f"dlq:{case.pk}:{step.name}"
                     numbers = phones.get(case.account_id, [])
                     for phone in numbers:
-                        tasks.append(CallTask(account_id=case.account_id, phone=phone, purpose=purpose[:300],
-                                              batch=batch, key=f"{batch}:{phone}", created_on=now.date(),
-                                              created_at=now))
-                        rows.append(timeline.build("call_task.created", account_id=case.account_id,
-                                                   actor=actor, phone=phone, purpose=purpose))
+                        tasks.append((case.account_id, phone, purpose[:300], batch, f"{batch}:{phone}", day, at,
+                                      "", "", TaskStatus.OPEN))
+                        rows.append(_entry("call_task.created", case.account_id, actor, phone=phone,
+                                           purpose=purpose))
                     if not numbers and (arg or {}).get("on_unanswered_email"):
                         email(case, policy, step.name, arg["on_unanswered_email"], actor)
             if case.ticket_id and not any(n in ("ticket", "note") for n, _ in step.actions):
-                notes.append(TicketNote(ticket_id=case.ticket_id, author=actor, written_at=now,
-                                        body=f"Step {step.name} done: {_describe(step)}."))
+                note(case.ticket_id, actor, f"Step {step.name} done: {_describe(step)}.")
         nxt = next_step(policy, CaseFacts(case.d, plans[case.pk][2], None), cal)
         case.next_due_on = nxt.on if nxt else None
 
-    CaseStep.objects.bulk_create(step_rows)
-    OutboxMessage.objects.bulk_create(outbox)
-    CallTask.objects.bulk_create(tasks)
-    TicketNote.objects.bulk_create(notes)
-    timeline.bulk_record(rows)
-    Case.objects.bulk_update(cases, ["next_due_on", "ticket_id"])
+    fast.insert(CaseStep, ["case", "step", "position", "on", "outcome", "reason", "forced", "at"], step_rows)
+    fast.insert(OutboxMessage, ["account", "template", "to", "cc", "subject", "body", "key", "status", "attempts",
+                                "last_error", "created_at"], outbox, json_fields={"to", "cc"})
+    fast.insert(CallTask, ["account", "phone", "purpose", "batch", "key", "created_on", "created_at", "outcome",
+                           "outcome_by", "status"], tasks)
+    fast.insert(TicketNote, ["ticket", "body", "author", "written_at"], notes)
+    fast.insert(LedgerEntry, ["account", "entry_type", "kind", "amount", "posted_on", "posted_at", "method", "key",
+                              "description", "reference", "actor", "reason"], fees)
+    timeline.record_many(rows)
+    _cases_update(cases)
     return len(step_rows)
+
+
+def _cases_update(cases: list[Case]) -> None:
+    """next_due_on, ticket_id and shut_off of every case, one executemany."""
+    conn = connections[router.db_for_write(Case)]
+    qn = conn.ops.quote_name
+    sql = (f"UPDATE {qn(Case._meta.db_table)} SET {qn('next_due_on')} = %s, {qn('ticket_id')} = %s, "
+           f"{qn('shut_off')} = %s WHERE {qn('id')} = %s")
+    with conn.cursor() as cursor:
+        cursor.executemany(sql, [(fast.db_date(c.next_due_on, Case), c.ticket_id, c.shut_off, c.pk)
+                                 for c in cases])
 
 
 def due_cases(as_of: dt.date, account_ids=None):

@@ -181,10 +181,11 @@ def steps_run(*, as_of: dt.date, account_ids=None) -> tuple[int, list[Account]]:
     for i in range(0, len(ids), bulk.CHUNK):
         cases = list(Case.objects.filter(pk__in=ids[i:i + bulk.CHUNK]).order_by("pk"))
         plans = bulk.plan(cases, as_of)
+        ready = bulk.shut_off_ready(cases, plans)
         # runs of consecutive cases, so the timeline keeps the order of the cases
         runs: list[tuple[bool, list[Case]]] = []
         for case in cases:
-            fast = bool(plans[case.pk][1]) and bulk.bulk_ok(plans[case.pk][1])
+            fast = bool(plans[case.pk][1]) and bulk.bulk_ok(plans[case.pk][1], case.pk in ready)
             if runs and runs[-1][0] == fast:
                 runs[-1][1].append(case)
             else:
