@@ -92,3 +92,30 @@ def test_dlq_quiet_day_is_a_handful_of_queries(today, catalog, django_assert_max
     make_account()
     with django_assert_max_num_queries(8):
         assert delinquency_run(as_of=dt.date(2026, 9, 3)) == 0
+
+
+SCENARIOS = __import__("pathlib").Path(__file__).parent.parent / "scenarios"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["dlq_utopia_2022_04", "dlq_utopia_billing", "dlq_utopia_2021_03"])
+def test_dlq1_dlq5_dlq8_bulk_steps_equal_the_per_case_path(name, monkeypatch):
+    """Issue 6: the set-based path (openings, records, shut-offs with their fee) gives
+    the very timeline the per-case services give."""
+    from lastmile.delinquency import bulk
+    from tests.mixins import run_scenario_text
+
+    text = (SCENARIOS / f"{name}.yaml").read_text()
+    fast = run_scenario_text(text)
+    with monkeypatch.context() as patch:
+        patch.setattr(bulk, "bulk_ok", lambda *a, **k: False)
+        slow = run_scenario_text(text)
+    assert any(e["type"] == "noc.requested" for e in fast["timeline"])
+
+    import re
+
+    def without_ids(timeline):  # a second run in the same database numbers its rows on
+        return [{k: re.sub(r"\b1000\d\d\b", "N", v) if isinstance(v, str) else v for k, v in e.items()
+                 if k not in ("case", "ticket", "request")} for e in timeline]
+
+    assert without_ids(fast["timeline"]) == without_ids(slow["timeline"])
