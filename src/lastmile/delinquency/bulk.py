@@ -109,8 +109,10 @@ def plan(cases: list[Case], as_of: dt.date) -> dict[int, list]:
     arranged = set(Arrangement.objects.filter(case_id__in=[c.pk for c in cases], status=ArrangementStatus.ACTIVE)
                    .values_list("case_id", flat=True))
     result = {}
+    policies: dict[tuple, Policy] = {}
     for case in cases:
-        policy = get_policy(case.policy_name, case.policy_version)
+        ref = (case.policy_name, case.policy_version)
+        policy = policies.get(ref) or policies.setdefault(ref, get_policy(*ref))
         facts_done = dict(done.get(case.pk, {}))
         resume = case.resume_on
         paid = (totals.get(case.account_id) or ZERO) <= ZERO
