@@ -41,7 +41,9 @@ def insert(model, fields: list[str], rows: list[tuple], *, json_fields=()) -> in
     conn = _connection(model)
     qn = conn.ops.quote_name
     columns = [model._meta.get_field(name).column for name in fields]
-    cast = "::jsonb" if conn.vendor == "postgresql" else ""
+    if conn.vendor == "postgresql":
+        return _copy(conn, model, columns, rows)
+    cast = ""
     marks = [f"%s{cast}" if name in json_fields else "%s" for name in fields]
     sql = (
         f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
@@ -49,6 +51,20 @@ def insert(model, fields: list[str], rows: list[tuple], *, json_fields=()) -> in
     )
     with conn.cursor() as cursor:
         cursor.executemany(sql, rows)
+    return len(rows)
+
+
+def _copy(conn, model, columns, rows) -> int:
+    """PostgreSQL: COPY ... FROM STDIN, the bulk path (executemany is a round trip a row).
+
+    Constraint violations still surface as django.db.IntegrityError.
+    """
+    qn = conn.ops.quote_name
+    sql = f"COPY {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN"
+    with conn.cursor() as cursor, conn.wrap_database_errors:
+        with cursor.cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
     return len(rows)
 
 
