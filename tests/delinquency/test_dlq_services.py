@@ -115,7 +115,7 @@ def test_dlq1_dlq5_dlq8_bulk_steps_equal_the_per_case_path(name, monkeypatch):
     import re
 
     def without_ids(timeline):  # a second run in the same database numbers its rows on
-        return [{k: re.sub(r"\b1000\d\d\b", "N", v) if isinstance(v, str) else v for k, v in e.items()
+        return [{k: re.sub(r"\d{5,}", "N", v) if isinstance(v, str) else v for k, v in e.items()
                  if k not in ("case", "ticket", "request")} for e in timeline]
 
     assert without_ids(fast["timeline"]) == without_ids(slow["timeline"])
