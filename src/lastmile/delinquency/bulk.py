@@ -12,6 +12,7 @@ constraints make a colliding chunk roll back, and it is then done case by case.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from decimal import Decimal
 
 from django.db import IntegrityError, connections, router, transaction
@@ -31,6 +32,7 @@ from .models import Arrangement, ArrangementStatus, Case, CaseStatus, CaseStep, 
 from .policy import get_policy
 from .schedule import CaseFacts, Policy, next_step, projected, skip_reason
 
+log = logging.getLogger(__name__)
 BULK_ACTIONS = frozenset({"ticket", "note", "email", "call_tasks"})
 CHUNK = 1000
 
@@ -49,9 +51,10 @@ def open_many(*, rows: list[tuple[Account, Policy, dt.date, Decimal]], as_of: dt
         try:
             with transaction.atomic():
                 opened += _open_chunk(chunk, as_of, cal)
-        except IntegrityError:
+        except IntegrityError as exc:
             from .services import case_open
 
+            log.warning("delinquency openings: chunk of %d done case by case (%s)", len(chunk), exc)
             for account, policy, d, owed in chunk:
                 try:
                     with transaction.atomic():

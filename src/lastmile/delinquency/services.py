@@ -196,8 +196,8 @@ def steps_run(*, as_of: dt.date, account_ids=None) -> tuple[int, list[Account]]:
                     with transaction.atomic():
                         ran += bulk.advance_chunk(run, plans, as_of)
                     continue
-                except IntegrityError:
-                    pass  # someone else ran part of it: case by case
+                except IntegrityError as exc:  # someone else ran part of it: case by case
+                    bulk.log.warning("delinquency steps: %d cases done case by case (%s)", len(run), exc)
             for case in run:
                 with transaction.atomic():
                     ran += _case_advance(case.pk, as_of, cancelled, planned=plans[case.pk])
