@@ -23,10 +23,11 @@ from lastmile.billing.selectors import balance
 from lastmile.billing.services import payment_post
 from lastmile.catalog.models import Package
 from lastmile.catalog.services import catalog_load
-from lastmile.core import clock
+from lastmile.core import clock, ispconfig
 from lastmile.core.actors import superuser
 from lastmile.core.choices import Role
 from lastmile.core.dayrun import run_day
+from lastmile.simulation.state import simulation
 
 FIRST = ("Ana", "Bo", "Carmen", "Dale", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jared", "Kalani",
          "Liam", "Maya", "Nils", "Olivia", "Parker", "Quinn", "Rosa", "Sione", "Tess", "Uma", "Victor",
@@ -100,7 +101,9 @@ def build_demo(*, accounts: int = 300, seed: int = 2026) -> dict:
     if not Account.objects.exists():
         history_start = (today.replace(day=1) - dt.timedelta(days=45)).replace(day=1)
         fixed = clock.FixedClock(history_start, hour=6)
-        with clock.use_clock(fixed):
+        # the history is made with a NOC that answers (the simulated network); from
+        # now on the live adapters apply
+        with clock.use_clock(fixed), simulation(), ispconfig.override(noc_auto_confirm=True):
             with transaction.atomic():
                 catalog_load()
                 made = _make_accounts(accounts, history_start, rng)
