@@ -17,11 +17,15 @@ from django.db import connections, router
 
 
 def _connection(model):
+    if len(connections.settings) == 1:  # the usual single database: no router to ask
+        return connections["default"]
     return connections[router.db_for_write(model)]
 
 
 def db_date(value, model=None):
     conn = _connection(model) if model is not None else connections["default"]
+    if conn.vendor == "sqlite":  # what the SQLite backend stores, without the detour
+        return value.isoformat() if value is not None else None
     return conn.ops.adapt_datefield_value(value)
 
 
