@@ -38,6 +38,23 @@ def _page(request, template: str, account, status: int = 200, **context):
         "account": account, "detail": account_detail(account), **context}, status=status)
 
 
+def _confirmed(request, account, do, done: str, **page):
+    """A procedure that needs only a confirmation: GET shows what will happen, a valid
+    POST runs `do(actor)`; a refusal is shown on the form with its sentence."""
+    form, status = ConfirmForm(request.POST if request.method == "POST" else None), 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                do(actor(request))
+            except LastmileError as exc:
+                status = refuse(form, exc)
+            else:
+                messages.success(request, done)
+                return redirect("console:account", number=account.number)
+    return _page(request, "confirm.html", account, status=status, form=form, **page)
+
+
 # --- upgrade / plan change (PKG-1..PKG-10) -------------------------------------------
 @console_view
 def plan_change(request, number: str, trial: bool = False):
@@ -93,23 +110,14 @@ def trial(request, number: str):
 def trial_revert(request, number: str):
     """PKG-5: back to the old package; every prorated charge of the trial is voided."""
     account = account_get(number=number)
-    form, status = ConfirmForm(request.POST if request.method == "POST" else None), 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            try:
-                plan_services.trial_revert(account=account, actor=actor(request))
-            except LastmileError as exc:
-                status = refuse(form, exc)
-            else:
-                messages.success(request, "Trial reverted; its prorated charges were voided.")
-                return redirect("console:account", number=account.number)
-    return _page(request, "confirm.html", account, status=status, form=form, title="Revert the trial",
-                 explain="The old package returns and every prorated charge of the trial is voided (PKG-5).",
-                 trial=plan_selectors.active_trial(account=account), button="Revert trial")
+    return _confirmed(
+        request, account, lambda who: plan_services.trial_revert(account=account, actor=who),
+        "Trial reverted; its prorated charges were voided.",
+        title="Revert the trial",
+        explain="The old package returns and every prorated charge of the trial is voided (PKG-5).",
+        trial=plan_selectors.active_trial(account=account), button="Revert trial")
 
 
-# --- cancel (CAN-1..CAN-8, CON-4..CON-8, NET-2) --------------------------------------
 @console_view
 def cancel(request, number: str):
     """Step 1: last day and reason; step 2: the quote and final-bill preview (CAN-7),
@@ -146,23 +154,14 @@ def cancel(request, number: str):
 def payment_claim(request, number: str):
     """DLQ-6: the customer says a bill-pay or mailed payment was sent."""
     account = account_get(number=number)
-    form, status = ConfirmForm(request.POST if request.method == "POST" else None), 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            try:
-                dlq_services.payment_claim_record(account=account, actor=actor(request))
-            except LastmileError as exc:
-                status = refuse(form, exc)
-            else:
-                messages.success(request, "Payment claim recorded: the case is closed, the fee removed and "
-                                          "service restored.")
-                return redirect("console:account", number=account.number)
-    return _page(request, "confirm.html", account, status=status, form=form, title="Where is my payment?",
-                 explain="Record that the customer sent a bill-pay or mailed payment. The delinquency case "
-                         "closes, its reactivation fee is voided, service is restored and no new case opens "
-                         "during the grace period (DLQ-6).",
-                 case=dlq_selectors.open_case(account=account), button="Record the claim")
+    return _confirmed(
+        request, account, lambda who: dlq_services.payment_claim_record(account=account, actor=who),
+        "Payment claim recorded: the case is closed, the fee removed and service restored.",
+        title="Where is my payment?",
+        explain="Record that the customer sent a bill-pay or mailed payment. The delinquency case "
+                "closes, its reactivation fee is voided, service is restored and no new case opens "
+                "during the grace period (DLQ-6).",
+        case=dlq_selectors.open_case(account=account), button="Record the claim")
 
 
 @console_view
@@ -202,20 +201,12 @@ def reinstate(request, number: str):
 def fee_waive(request, number: str):
     """DLQ-5: with autopay, or the account's first fee; otherwise a manager overrides."""
     account = account_get(number=number)
-    form, status = ConfirmForm(request.POST if request.method == "POST" else None), 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            try:
-                dlq_services.fee_waive(account=account, actor=actor(request))
-            except LastmileError as exc:
-                status = refuse(form, exc)
-            else:
-                messages.success(request, "Reactivation fee waived.")
-                return redirect("console:account", number=account.number)
-    return _page(request, "confirm.html", account, status=status, form=form, title="Waive the reactivation fee",
-                 explain="Allowed when the customer sets up autopay or it is their first reactivation fee; "
-                         "otherwise a manager must override (DLQ-5).", button="Waive the fee")
+    return _confirmed(
+        request, account, lambda who: dlq_services.fee_waive(account=account, actor=who),
+        "Reactivation fee waived.",
+        title="Waive the reactivation fee",
+        explain="Allowed when the customer sets up autopay or it is their first reactivation fee; "
+                "otherwise a manager must override (DLQ-5).", button="Waive the fee")
 
 
 # --- the network: suspend (NET-2) ----------------------------------------------------
