@@ -65,10 +65,22 @@ def main(args) -> int:
     return 0
 
 
-def _timed(fn, *a, **kw):
+def _timed(fn, *a, _name: str = "", **kw):
+    """Time one call; with LASTMILE_BENCH_PROFILE=<figure> also write its cProfile
+    statistics to LASTMILE_BENCH_PROFILE_OUT (default ./bench-<figure>.prof)."""
+    profile = None
+    if _name and os.environ.get("LASTMILE_BENCH_PROFILE") == _name:
+        import cProfile
+
+        profile = cProfile.Profile()
+        profile.enable()
     started = time.perf_counter()
     value = fn(*a, **kw)
-    return time.perf_counter() - started, value
+    elapsed = time.perf_counter() - started
+    if profile is not None:
+        profile.disable()
+        profile.dump_stats(os.environ.get("LASTMILE_BENCH_PROFILE_OUT", f"bench-{_name}.prof"))
+    return elapsed, value
 
 
 def run_bench(n: int, tmp: str) -> dict:
@@ -83,7 +95,7 @@ def run_bench(n: int, tmp: str) -> dict:
     counts: dict[str, int] = {}
 
     # one account for a year first, while the database holds only that account
-    seconds["simulate_account_year"], days = _timed(simulate_account_year)
+    seconds["simulate_account_year"], days = _timed(simulate_account_year, _name="simulate_account_year")
     work["simulate_account_year"] = days
 
     started = time.perf_counter()
@@ -94,7 +106,7 @@ def run_bench(n: int, tmp: str) -> dict:
 
     from lastmile.core.dayrun import run_day
 
-    seconds["bill_run"], report = _timed(run_day, MONTH)
+    seconds["bill_run"], report = _timed(run_day, MONTH, _name="bill_run")
     counts["statements"] = Statement.objects.filter(issued_on=MONTH).count()
     counts["bill_run_ledger_rows"] = LedgerEntry.objects.filter(posted_on=MONTH).count()
     work["bill_run"] = counts["statements"] + counts["bill_run_ledger_rows"]
@@ -111,14 +123,14 @@ def run_bench(n: int, tmp: str) -> dict:
             counts["lockbox_payments"] = lockbox_payments(
                 [pk for pk in isp.payers_by_hand if pk not in paid_by_burst], day)
         elif day == QUIET_DAY:
-            seconds["quiet_day"], _ = _timed(run_day, day)
+            seconds["quiet_day"], _ = _timed(run_day, day, _name="quiet_day")
             work["quiet_day"] = n
         elif day == DELINQUENCY_DAY:
-            seconds["delinquency_day"], report = _timed(run_day, day)
+            seconds["delinquency_day"], report = _timed(run_day, day, _name="delinquency_day")
             work["delinquency_day"] = n
             counts["delinquency_day_counts"] = dict(report.counts)
         elif day == SHUTOFF_DAY:
-            seconds["shutoff_day"], report = _timed(run_day, day)
+            seconds["shutoff_day"], report = _timed(run_day, day, _name="shutoff_day")
             work["shutoff_day"] = n
             counts["shutoff_day_counts"] = dict(report.counts)
         else:
