@@ -13,8 +13,12 @@ from .actors import Actor
 from .models import TimelineEntry
 from .money import fmt
 
+_PLAIN = frozenset({str, int, bool, float, type(None)})
+
 
 def _jsonable(value):
+    if type(value) in _PLAIN:  # most fields: nothing to convert (the day run writes 10^5 rows)
+        return value
     if isinstance(value, Decimal):
         return fmt(value)
     if isinstance(value, dt.datetime):
