@@ -20,6 +20,20 @@ from .models import Arrangement, ArrangementStatus, Case, CaseStatus
 _SLACK = Decimal("0.005")
 
 
+def has_open_case(*, account_id: int) -> bool:
+    """Cheap check for the hot path: every payment asks it, and most payers have no
+    case. Plain SQL, because compiling the ORM query cost more than running it
+    (docs/performance.md, payment burst)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {Case._meta.db_table} WHERE account_id = %s AND status = %s LIMIT 1",
+            [account_id, CaseStatus.OPEN],
+        )
+        return cursor.fetchone() is not None
+
+
 def open_case(*, account, lock: bool = False) -> Case | None:
     qs = Case.objects.filter(account=account, status=CaseStatus.OPEN)
     if lock:

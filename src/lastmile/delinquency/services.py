@@ -485,6 +485,8 @@ def _case_close(case: Case, outcome: str, actor, *, reinstate: bool = False, gra
 
 def _on_balance_reduced(*, account, actor, **_):
     """Paying the whole balance, fees included, closes the case (outcome paid)."""
+    if not selectors.has_open_case(account_id=account.pk):
+        return
     case = selectors.open_case(account=account, lock=True)
     if case is None:
         return
@@ -502,6 +504,8 @@ def _contact(case: Case, how: str) -> None:
 
 def _on_contacted(*, account, how, actor, **_):
     """DLQ-2: the customer was reached (answered, called in, set up autopay)."""
+    if not selectors.has_open_case(account_id=account.pk):
+        return
     case = selectors.open_case(account=account, lock=True)
     if case is not None:
         _contact(case, how)
@@ -509,6 +513,8 @@ def _on_contacted(*, account, how, actor, **_):
 
 def _on_payment(*, account, entry, actor, **_):
     """DLQ-2: a payment is contact; DLQ-4: it may meet the arrangement's last installment."""
+    if not selectors.has_open_case(account_id=account.pk):
+        return
     case = selectors.open_case(account=account, lock=True)
     if case is None:
         return
