@@ -27,6 +27,7 @@ from lastmile.billing.services import charge_post, entry_void
 from lastmile.comms.services import email_send
 from lastmile.core import clock, ispconfig, timeline
 from lastmile.core.actors import Actor, automation
+from lastmile.core.bulk import exists, table
 from lastmile.core.calendar import first_weekday_on_or_after
 from lastmile.core.choices import AccountStatus, Network
 from lastmile.core.dayrun import daily_job
@@ -593,6 +594,9 @@ def equipment_fee_job(*, as_of: dt.date, account_ids=None) -> int:
     with no return recorded; once, by the natural key. Set-based: only cancellations
     whose equipment is still pending and overdue are read (indexed)."""
     days = ispconfig.current().equipment_return_days
+    if not exists(f"SELECT 1 FROM {table(Cancellation)} WHERE equipment = %s LIMIT 1",
+                  [EquipmentState.PENDING]):
+        return 0  # a quiet day: no equipment is out
     qs = Cancellation.objects.filter(
         equipment=EquipmentState.PENDING, uninstall_on__lte=as_of - dt.timedelta(days=days),
         status__in=(CancellationStatus.CONFIRMED, CancellationStatus.UNINSTALLED),

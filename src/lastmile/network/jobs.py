@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from lastmile.core.periodic import periodic_job
 
+from .choices import NocRequestState
+
 
 @periodic_job("noc_followups")
 def noc_followups() -> int:
     """DLQ-7: a ticket to call the NOC when an unsuspend is unconfirmed after 3 minutes."""
     from .services import noc_followups_open
 
+    if not _any_request_in(NocRequestState.SENT):
+        return 0
     return noc_followups_open()
 
 
@@ -18,6 +22,8 @@ def noc_retry() -> int:
     """NET-1: a request whose delivery failed (the CRM unreachable) is sent again."""
     from .services import noc_requests_retry
 
+    if not _any_request_in(NocRequestState.FAILED):
+        return 0
     return noc_requests_retry()
 
 
@@ -27,3 +33,12 @@ def outbox_deliver() -> int:
     from lastmile.comms.services import outbox_deliver as deliver
 
     return deliver()["sent"]
+
+
+def _any_request_in(state: str) -> bool:
+    """The minute jobs' quiet-case guard: one raw indexed lookup (core.bulk.exists)."""
+    from lastmile.core.bulk import exists, table
+
+    from .models import NocRequest
+
+    return exists(f"SELECT 1 FROM {table(NocRequest)} WHERE state = %s LIMIT 1", [state])

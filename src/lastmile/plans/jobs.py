@@ -6,6 +6,7 @@ import datetime as dt
 from django.db.models import Exists, OuterRef
 
 from lastmile.billing.models import Statement
+from lastmile.core.bulk import exists, table
 from lastmile.core.dayrun import daily_job
 
 from .choices import TrialStatus
@@ -20,6 +21,9 @@ def trials_keep(*, as_of: dt.date, account_ids=None) -> int:
     Set-based: only active trials already over are looked at (index status, ends_on),
     and one UPDATE marks them; running it twice changes nothing.
     """
+    if not exists(f"SELECT 1 FROM {table(Trial)} WHERE status = %s AND ends_on < %s LIMIT 1",
+                  [TrialStatus.ACTIVE, as_of]):
+        return 0  # a quiet day: no trial is over and still active
     issued_after = Statement.objects.filter(
         account_id=OuterRef("account_id"), issued_on__gt=OuterRef("ends_on"), issued_on__lte=as_of,
     )
