@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import Q
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 
@@ -63,7 +64,7 @@ def outbox_deliver(*, limit: int = 500, connection=None) -> dict[str, int]:
     sent = failed = 0
     settings = ispconfig.current()
     due = OutboxMessage.objects.filter(status=OutboxStatus.PENDING).filter(
-        models_q_due(now)
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     ).order_by("id")[:limit]
     connection = connection or get_connection()
     for msg in due:
@@ -88,9 +89,3 @@ def outbox_deliver(*, limit: int = 500, connection=None) -> dict[str, int]:
             OutboxMessage.objects.filter(pk=msg.pk).update(status=OutboxStatus.SENT, sent_at=clock.now())
             sent += 1
     return {"sent": sent, "failed": failed}
-
-
-def models_q_due(now):
-    from django.db.models import Q
-
-    return Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)

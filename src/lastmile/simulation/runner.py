@@ -4,7 +4,6 @@ business day. The simulator swaps only the clock and the database; every action 
 through the same services as the live system."""
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import sys
 from collections import defaultdict
@@ -18,7 +17,7 @@ from lastmile.billing.selectors import balances
 from lastmile.catalog.selectors import package_get
 from lastmile.catalog.services import DEFAULT_CATALOG, catalog_load
 from lastmile.core import clock, ispconfig, periodic, timeline
-from lastmile.core.actors import automation, superuser, with_role
+from lastmile.core.actors import superuser, with_role
 from lastmile.core.dayrun import run_day
 from lastmile.core.errors import LastmileError
 from lastmile.core.models import TimelineEntry
@@ -42,12 +41,6 @@ class Context:
     scenario: Scenario
     accounts: dict[str, Account] = field(default_factory=dict)
     event_line: int = 0
-
-    def ref_of(self, account_id: int) -> str | None:
-        for ref, account in self.accounts.items():
-            if account.pk == account_id:
-                return ref
-        return None
 
 
 def run(scenario: Scenario, *, repeat_days: bool = False) -> dict:
@@ -81,7 +74,7 @@ def run(scenario: Scenario, *, repeat_days: bool = False) -> dict:
 
 def _set_up(scenario: Scenario) -> Context:
     ctx = Context(scenario)
-    actor = automation("scenario set-up")
+    spec = None  # the account being set up, for the error's line
     try:
         with transaction.atomic():
             catalog_load(plans=scenario.plans or DEFAULT_CATALOG)
@@ -92,8 +85,8 @@ def _set_up(scenario: Scenario) -> Context:
                 for key, parsed in spec.extras.items():
                     registry.account_keys()[key].apply(ctx, ctx.accounts[spec.ref], parsed)
     except LastmileError as exc:
-        raise ScenarioError(getattr(spec, "line", None), f"account {spec.ref!r}: {exc}") from None
-    del actor
+        where = f"account {spec.ref!r}: " if spec else ""
+        raise ScenarioError(getattr(spec, "line", None), f"{where}{exc}") from None
     return ctx
 
 
@@ -145,10 +138,3 @@ def output(ctx: Context, *, since_id: int = 0) -> dict:
             item.setdefault(key, value)
         entries.append(item)
     return {"accounts": accounts, "timeline": entries}
-
-
-def days_between(start: dt.date, end: dt.date):
-    day = start
-    while day <= end:
-        yield day
-        day += dt.timedelta(days=1)
