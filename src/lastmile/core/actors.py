@@ -17,6 +17,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "plan.change": frozenset({Role.AGENT, Role.BILLING, Role.MANAGER, Role.ADMIN}),
     "cancellation.request": frozenset({Role.AGENT, Role.BILLING, Role.MANAGER, Role.ADMIN}),
     "arrangement.approve": frozenset({Role.MANAGER}),
+    "arrangement.propose": frozenset({Role.AGENT, Role.BILLING, Role.MANAGER, Role.ADMIN}),
+    "account.create": frozenset({Role.AGENT, Role.BILLING, Role.MANAGER, Role.ADMIN}),
+    "correction.post": frozenset({Role.AGENT, Role.BILLING, Role.MANAGER, Role.ADMIN}),  # BIL-7, small ones
+    "correction.approve": frozenset({Role.MANAGER}),  # BIL-7: above correction_manager_above
     "fee.waive": frozenset({Role.AGENT, Role.BILLING, Role.MANAGER, Role.ADMIN}),
     "fee.override": frozenset({Role.MANAGER}),
     "premium.review": frozenset({Role.ADMIN}),

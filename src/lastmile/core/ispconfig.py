@@ -46,13 +46,17 @@ class IspSettings:
     from_email: str = "billing@lastmile.example.invalid"
     isp_name: str = "lastmile ISP"
     isp_phone: str = "801-555-0100"
+    correction_manager_above: Decimal = Decimal("100.00")  # BIL-7: larger corrections need a manager
+    payment_ceiling_margin: Decimal = Decimal("1000.00")  # BIL-7: a payment above balance + this is refused
+    arrangement_first_within_days: int = 14  # DLQ-4: the first installment falls within this many days
 
     @property
     def calendar(self) -> BusinessCalendar:
         return _calendar(self.holiday_country, self.holiday_subdivision, self.extra_closed_days)
 
 
-_MONEY_FIELDS = {"reactivation_fee", "equipment_fee", "residential_etf_cap", "utopia_etf"}
+_MONEY_FIELDS = {"reactivation_fee", "equipment_fee", "residential_etf_cap", "utopia_etf",
+                 "correction_manager_above", "payment_ceiling_margin"}
 _FIELDS = {f.name: f for f in dataclasses.fields(IspSettings)}
 
 

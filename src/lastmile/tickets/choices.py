@@ -30,3 +30,4 @@ class TaskStatus(models.TextChoices):
     OPEN = "open", "Open"
     DONE = "done", "Done"
     CANCELLED = "cancelled", "Cancelled"
+    NOT_NEEDED = "not_needed", "Not needed"  # DLQ-3: the customer was reached another way, or the step is over

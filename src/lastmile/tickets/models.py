@@ -15,7 +15,10 @@ class Ticket(models.Model):
     account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="tickets")
     kind = models.CharField(max_length=32, choices=TicketKind.choices)
     subject = models.CharField(max_length=200)
-    assignee = models.CharField(max_length=100)
+    assignee = models.CharField(max_length=100)  # a team (Billing, NOC ...) or a user's name
+    # set when the ticket is assigned to one person; `assignee` then holds their name
+    assignee_user = models.ForeignKey("auth.User", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="assigned_tickets")
     group = models.CharField(max_length=50)
     category = models.CharField(max_length=50)
     ticket_type = models.CharField(max_length=50)
@@ -64,6 +67,7 @@ class CallTask(models.Model):
     outcome = models.CharField(max_length=16, choices=CallOutcome.choices, blank=True)
     outcome_at = models.DateTimeField(null=True, blank=True)
     outcome_by = models.CharField(max_length=150, blank=True)
+    note = models.TextField(blank=True)  # what the agent wrote with the outcome
     status = models.CharField(max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
 
     class Meta:
