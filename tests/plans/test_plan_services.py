@@ -354,3 +354,16 @@ def test_pkg6_the_quoted_price_is_kept_on_the_change(sep, agent):
     change.refresh_from_db()
     assert change.quoted == {"monthly": "85.00", "prorated": "10.00", "next_statement_on": "2026-10-01",
                              "next_statement_amount": "160.00"}
+
+
+def test_pkg3_speed_problems_need_no_consent_because_no_change_is_made(db, today, catalog):
+    """PKG-3 comes before PKG-6: the troubleshooting ticket opens before any consent."""
+    from lastmile.plans.services import plan_change_request
+    from lastmile.tickets.models import Ticket
+    from tests.mixins import make_account
+
+    account = make_account(network="wireless", plan="classic")
+    change = plan_change_request(account=account, to="premium", actor=with_role("agent"), reason="slow",
+                                 speed_issues=True)
+    assert change.status == "refused"
+    assert Ticket.objects.filter(account=account, kind="troubleshooting").count() == 1

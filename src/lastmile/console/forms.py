@@ -51,18 +51,28 @@ CONSENT_CHOICES = [("written", "Written agreement"), ("verbal_recorded", "Record
 
 
 class PlanChoiceForm(forms.Form):
-    """Step 1 of an upgrade or a trial: which package (the price preview follows, PKG-6)."""
+    """Step 1 of an upgrade or a trial: which package, and from when (PKG-7)."""
 
     to = forms.ChoiceField(label="New package")
-    reason = forms.CharField(required=False, max_length=500,
-                             help_text="Why the customer wants it (required for Premium, PKG-3).")
-    speed_issues = forms.BooleanField(required=False, label="The customer reports speed problems (PKG-3)")
     effective = forms.DateField(required=False, help_text="Leave empty for today (PKG-7).",
                                 widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, packages=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to"].choices = [(p.code, f"{p.name} (${p.monthly}/mo)") for p in packages]
+
+
+class PremiumQuestionsForm(forms.Form):
+    """PKG-3, asked before any price: why the customer wants Premium, and whether they
+    have speed problems (then we troubleshoot instead of selling a bigger package)."""
+
+    reason = forms.CharField(max_length=500, label="Why does the customer want it?",
+                             error_messages={"required": "Ask why the customer wants the upgrade and note it."})
+    speed_issues = forms.TypedChoiceField(
+        label="Does the customer report speed problems with the current service?",
+        choices=[("no", "No"), ("yes", "Yes, the service is slow or drops")],
+        coerce=lambda v: v == "yes", widget=forms.RadioSelect,
+        error_messages={"required": "Ask whether the customer has speed problems."})
 
 
 class ConsentForm(forms.Form):

@@ -29,6 +29,7 @@ from .forms import (
     ConsentForm,
     PaymentForm,
     PlanChoiceForm,
+    PremiumQuestionsForm,
 )
 from .views import actor, console_view, refuse
 
@@ -56,48 +57,86 @@ def _confirmed(request, account, do, done: str, **page):
 
 
 # --- upgrade / plan change (PKG-1..PKG-10) -------------------------------------------
+def _premium_upgrade(account, package) -> bool:
+    return package is not None and package.requires_review and package.rank > account.package.rank
+
+
 @console_view
 def plan_change(request, number: str, trial: bool = False):
-    """Step 1: choose the package; step 2: the price preview (PKG-6) and consent; then the change."""
+    """The seed's order: the package; for Premium the reason and the speed question
+    (PKG-3), then what is known of availability at the address (PKG-4); then the
+    price (PKG-6); then identity and consent; then the change."""
     account = account_get(number=number)
-    packages = [p for p in package_list() if p.sold and p.pk != account.package_id]
-    if trial:
-        packages = [p for p in packages if p.rank > account.package.rank]
-    data = request.POST if request.method == "POST" else (request.GET if "to" in request.GET else None)
+    packages = plan_selectors.packages_offered(account=account, higher_only=trial)
+    posted = request.method == "POST"
+    data = request.POST if posted else (request.GET if "to" in request.GET else None)
     choice = PlanChoiceForm(data, packages=packages)
-    consent = ConsentForm(request.POST if request.method == "POST" else None)
-    preview, status = None, 200
+    chosen = None
     if data is not None and choice.is_valid():
+        chosen = next(p for p in packages if p.code == choice.cleaned_data["to"])
+    premium = not trial and _premium_upgrade(account, chosen)
+    asked = data is not None and "speed_issues" in data
+    questions = PremiumQuestionsForm(data if asked else None)
+    answered = premium and asked and questions.is_valid()
+    speed = answered and questions.cleaned_data["speed_issues"]
+    consent = ConsentForm(request.POST if posted and request.POST.get("step") != "troubleshoot" else None)
+    preview, status = None, 200
+    ready = chosen is not None and (not premium or (answered and not speed))
+    if ready:
         try:
-            preview = selectors.plan_change_preview(account=account, to=choice.cleaned_data["to"],
+            preview = selectors.plan_change_preview(account=account, to=chosen.code,
                                                     on=choice.cleaned_data["effective"])
         except LastmileError as exc:
             status = refuse(choice, exc)
-    if request.method == "POST" and preview is not None:
-        status = 422
-        if consent.is_valid():
-            c = {**choice.cleaned_data, **consent.cleaned_data}
-            try:
+    reason = questions.cleaned_data["reason"] if answered else ""
+    if posted:
+        status = max(status, 422)
+        try:
+            if speed and request.POST.get("step") == "troubleshoot":
+                change = plan_services.plan_change_request(
+                    account=account, to=chosen.code, actor=actor(request), reason=reason, speed_issues=True)
+                messages.success(request, f"No upgrade: we fix the current service before selling a bigger "
+                                          f"package. Troubleshooting ticket #{change.ticket_id} is open.")
+                return redirect("console:account", number=account.number)
+            if preview is not None and consent.is_valid():
+                c = {**choice.cleaned_data, **consent.cleaned_data}
                 if trial:
                     change = plan_services.trial_start(
                         account=account, to=c["to"], actor=actor(request), consent=c["consent"],
                         consent_reference=c["consent_reference"], identity_verified=c["identity_verified"])
                 else:
                     change = plan_services.plan_change_request(
-                        account=account, to=c["to"], actor=actor(request), reason=c["reason"],
-                        speed_issues=c["speed_issues"], consent=c["consent"],
-                        consent_reference=c["consent_reference"], identity_verified=c["identity_verified"],
-                        effective=c["effective"])
-            except LastmileError as exc:
-                status = refuse(consent, exc)
-            else:
-                messages.success(request, f"{change.get_kind_display()} to {change.to_package.name}: "
-                                          f"{change.get_status_display().lower()}. {change.outcome}".strip())
+                        account=account, to=c["to"], actor=actor(request), reason=reason,
+                        speed_issues=False, consent=c["consent"], consent_reference=c["consent_reference"],
+                        identity_verified=c["identity_verified"], effective=c["effective"])
+                messages.success(request, _change_sentence(change))
                 return redirect("console:account", number=account.number)
-    elif request.method == "POST":
-        status = max(status, 422)
+        except LastmileError as exc:
+            status = refuse(consent if preview is not None else choice, exc)
+    availability = plan_selectors.availability_at(account=account)
+    hidden_unavailable = [p for p in package_list() if p.sold and _premium_upgrade(account, p)
+                          and p not in packages and not trial]
     return _page(request, "plan_change.html", account, status=status, choice=choice, consent=consent,
-                 preview=preview, trial=trial, active_trial=plan_selectors.active_trial(account=account))
+                 questions=questions, chosen=chosen, premium=premium, answered=answered, speed=speed,
+                 preview=preview, trial=trial, availability=availability, reason=reason,
+                 hidden_unavailable=hidden_unavailable, utopia=account.network == "utopia",
+                 active_trial=plan_selectors.active_trial(account=account))
+
+
+def _change_sentence(change) -> str:
+    """What became of the request, as a sentence for the agent to read back."""
+    name = change.to_package.name
+    if change.kind == "trial" and change.status == "applied":
+        return f"The {name} trial has started; a reminder is set for its last day."
+    if change.status == "applied":
+        return f"Done: the account is now on {name}. The customer gets a summary email."
+    if change.status == "scheduled":
+        return f"The change to {name} is scheduled for {change.effective_on}."
+    if change.status == "pending":
+        who = "an admin (UTOPIA account)" if change.pending_on == "utopia_admin" else \
+            "an admin, who checks that it is available at the address"
+        return f"The change to {name} waits for {who}; the customer is told the answer."
+    return f"{change.get_kind_display()} to {name}: {change.get_status_display().lower()}. {change.outcome}".strip()
 
 
 @console_view

@@ -74,6 +74,30 @@ def plan_change_preview(*, account, to, on: dt.date | None = None) -> PlanChange
     )
 
 
+def availability_at(*, account) -> str:
+    """PKG-4: what is known of Premium at the service address (yes, no, unknown)."""
+    from lastmile.accounts.choices import PremiumAvailability
+
+    address = getattr(account, "address", None)
+    return address.premium_available if address is not None else PremiumAvailability.UNKNOWN
+
+
+def packages_offered(*, account, higher_only: bool = False) -> list[Package]:
+    """The packages an agent may offer (PKG-9, PKG-4): sold, not the current one, and
+    not a reviewed package (Premium) where the address is known not to have it."""
+    from lastmile.accounts.choices import PremiumAvailability
+
+    unavailable = availability_at(account=account) == PremiumAvailability.NO
+    offered = []
+    for package in Package.objects.filter(sold=True).order_by("rank", "code"):
+        if package.pk == account.package_id or (higher_only and package.rank <= account.package.rank):
+            continue
+        if unavailable and package.requires_review and package.rank > account.package.rank:
+            continue
+        offered.append(package)
+    return offered
+
+
 def pending_change(*, account) -> PlanChange | None:
     return PlanChange.objects.filter(account=account, status=ChangeStatus.PENDING).first()
 

@@ -1,9 +1,9 @@
 """Every write of a plan change (PKG-1..PKG-10) and its proration (BIL-2).
 
 The order of the checks in `plan_change_request` is the procedure of seeds 000 and
-003: the package must exist, differ and be sold (PKG-9); the customer's identity
-and consent are recorded (PKG-6); a Premium upgrade needs a reason and no speed
-problems (PKG-3); a UTOPIA account waits for an admin (PKG-10); Premium waits for an
+003: the package must exist, differ and be sold (PKG-9); a Premium upgrade needs a
+reason and no speed problems (PKG-3), asked before any price or consent; the
+customer's identity and consent are recorded (PKG-6); a UTOPIA account waits for an admin (PKG-10); Premium waits for an
 availability check when the address is not known to have it (PKG-4); a future date
 schedules the change (PKG-7); otherwise it is applied with its prorated charge or
 credit (BIL-2), no fee (BIL-3), and a summary email (PKG-8).
@@ -138,6 +138,20 @@ def plan_change_request(
     account = Account.objects.select_related("package", "address").get(pk=account.pk)
     _check_account(account)
     old, new = _target(account, to)
+    kind = ChangeKind.UPGRADE if new.rank > old.rank else ChangeKind.DOWNGRADE
+    premium = kind == ChangeKind.UPGRADE and new.requires_review
+    reason = (reason or "").strip()
+    # PKG-3 comes first in the procedure: the reason and the speed question are asked
+    # before any price or consent, and speed problems end it with no change to agree to
+    if premium and not reason:
+        raise RuleRefusal(
+            f"ask why the customer wants {new.name} and record the reason before upgrading (PKG-3)",
+            field="reason",
+        )
+    if premium and speed_issues:
+        return _speed_issues(account=account, old=old, new=new, actor=actor, reason=reason,
+                             consent=consent or "", consent_reference=consent_reference or "",
+                             identity_verified=bool(identity_verified))
     _check_identity_and_consent(identity_verified, consent, consent_reference)
     today = clock.today()
     if effective is not None and effective < today:
@@ -147,18 +161,6 @@ def plan_change_request(
         )
     if effective == today:
         effective = None
-    kind = ChangeKind.UPGRADE if new.rank > old.rank else ChangeKind.DOWNGRADE
-    premium = kind == ChangeKind.UPGRADE and new.requires_review
-    reason = (reason or "").strip()
-    if premium and not reason:
-        raise RuleRefusal(
-            f"ask why the customer wants {new.name} and record the reason before upgrading (PKG-3)",
-            field="reason",
-        )
-    if premium and speed_issues:
-        return _speed_issues(account=account, old=old, new=new, actor=actor, reason=reason,
-                             consent=consent, consent_reference=consent_reference,
-                             identity_verified=identity_verified)
     _check_not_pending(account)
     _refuse_if_not_available(account, new)
     change = _new_change(
