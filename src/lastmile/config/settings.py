@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # its bundled Swagger UI is served locally, not from a CDN
     "lastmile.core",
     "lastmile.catalog",
     "lastmile.accounts",
