@@ -6,6 +6,8 @@ class EntryType(models.TextChoices):
     CREDIT = "credit", "Credit"
     PAYMENT = "payment", "Payment"
     VOID = "void", "Void"
+    REVERSAL = "reversal", "Payment reversal"  # BIL-7: returned check, NSF, chargeback
+    REFUND = "refund", "Refund"  # BIL-7: a credit balance paid back
 
 
 class ChargeKind(models.TextChoices):
@@ -19,6 +21,23 @@ class ChargeKind(models.TextChoices):
     OPENING_BALANCE = "opening_balance", "Opening balance"
     ADJUSTMENT = "adjustment", "Adjustment"
     PAYMENT = "payment", "Payment"
+    REVERSAL = "reversal", "Payment reversal"
+    REFUND = "refund", "Refund"
+
+
+class ReversalReason(models.TextChoices):
+    """BIL-7: why a payment came back."""
+
+    RETURNED_CHECK = "returned_check", "Returned check"
+    NSF = "nsf", "Insufficient funds (NSF)"
+    CHARGEBACK = "chargeback", "Chargeback"
+
+
+class RefundMethod(models.TextChoices):
+    """BIL-7: how a credit balance goes back to the customer."""
+
+    CHECK = "check", "Check (mailed)"
+    CARD = "card", "Back to the card"
 
 
 class PaymentMethod(models.TextChoices):

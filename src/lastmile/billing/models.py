@@ -1,7 +1,8 @@
 """The ledger and statements (BIL-1, BIL-4).
 
 The ledger is append-only: a mistake is corrected by a void entry that points at
-it, never by an edit. The balance is the sum of the entries; nothing stores one.
+it, never by an edit (BIL-7: a payment reversal points at its payment the same way,
+through `voids`, so a payment can be reversed once). The balance is the sum of the entries; nothing stores one.
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.db import models
 
 from lastmile.core.models import InsertOnlyModel
 
-from .choices import ChargeKind, EntryType, PaymentMethod
+from .choices import ChargeKind, EntryType, PaymentMethod, ReversalReason
 
 
 class LedgerEntry(InsertOnlyModel):
@@ -31,6 +32,13 @@ class LedgerEntry(InsertOnlyModel):
     reference = models.CharField(max_length=100, blank=True)
     actor = models.CharField(max_length=150)
     reason = models.TextField(blank=True)
+    # BIL-7: the charge an adjustment corrects (nullable, so adding it keeps the
+    # insert-only triggers: no table rebuild)
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
+    # BIL-7: why a payment reversal happened (returned check, NSF, chargeback)
+    reason_code = models.CharField(max_length=20, choices=ReversalReason.choices, null=True, blank=True)
 
     class Meta:
         ordering = ("id",)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Max, Q, Sum
 
+from lastmile.core.errors import NotFound
 from lastmile.core.money import ZERO
 
 from .allocation import open_amounts
@@ -66,12 +67,65 @@ def statement_lines(*, statement: Statement):
     ).order_by("id")
 
 
+def _live(entries):
+    """Drop each voided entry with its void, and each reversed payment with its reversal.
+
+    A pair sums to zero, so the balance is unchanged; but a reversed payment must not
+    pay anything (BIL-7: what it paid is open again) and a voided fee must not be
+    paid by its own void.
+    """
+    gone = {e.voids_id for e in entries if e.voids_id is not None}
+    return [e for e in entries if e.voids_id is None and e.id not in gone]
+
+
 def open_charges(*, account):
     """Each charge with what is still open of it, oldest first (BIL-4)."""
-    entries = list(LedgerEntry.objects.filter(account=account).order_by("id"))
+    entries = _live(list(LedgerEntry.objects.filter(account=account).order_by("id")))
     by_id = {e.id: e for e in entries}
     items, unused = open_amounts((e.id, e.amount) for e in entries)
     return [(by_id[k], amount) for k, amount in items], unused
+
+
+def ledger_rows(*, account) -> list[dict]:
+    """The account's ledger as the corrections page shows it (BIL-7), oldest first.
+
+    Each row: the entry, the running balance after it, what undid it (a void or a
+    reversal), the charge an adjustment corrects, what is still open of a charge, and
+    which corrections fit it. The last row's running balance is `balance`.
+    """
+    entries = list(LedgerEntry.objects.filter(account=account).order_by("id"))
+    undone = {e.voids_id: e for e in entries if e.voids_id is not None}
+    adjusted: dict[int, Decimal] = {}
+    for e in entries:
+        if e.corrects_id is not None:
+            adjusted[e.corrects_id] = adjusted.get(e.corrects_id, ZERO) + e.amount
+    opened, _unused = open_charges(account=account)
+    open_of = {e.id: amount for e, amount in opened}
+    rows, running = [], ZERO
+    for e in entries:
+        running += e.amount
+        by = undone.get(e.id)
+        charge_like = e.entry_type in ("charge", "credit")
+        rows.append({
+            "entry": e, "running": running, "undone_by": by,
+            "open": open_of.get(e.id),
+            "adjusted": adjusted.get(e.id, ZERO),
+            "can_void": charge_like and by is None and e.id not in adjusted,
+            "can_adjust": e.entry_type == "charge" and by is None,
+            "can_reverse": e.entry_type == "payment" and by is None,
+        })
+    return rows
+
+
+def ledger_entry(*, entry_id: int, account=None) -> LedgerEntry:
+    qs = LedgerEntry.objects.select_related("account")
+    if account is not None:
+        qs = qs.filter(account=account)
+    entry = qs.filter(pk=entry_id).first()
+    if entry is None:
+        raise NotFound(f"there is no ledger entry #{entry_id}" + (f" on account {account.number}" if account else ""),
+                       field="entry")
+    return entry
 
 
 def entries(*, account, kind: str | None = None):

@@ -55,7 +55,8 @@ def active_arrangement(*, case: Case) -> Arrangement | None:
 
 def payments_since(*, account, after_entry_id: int, through: dt.date | None = None) -> Decimal:
     """What the customer paid after an arrangement was made (by the end of `through`)."""
-    qs = LedgerEntry.objects.filter(account=account, entry_type=EntryType.PAYMENT, id__gt=after_entry_id)
+    qs = LedgerEntry.objects.filter(account=account, entry_type=EntryType.PAYMENT, id__gt=after_entry_id,
+                                    voided_by__isnull=True)  # BIL-7: a reversed payment paid nothing
     if through is not None:
         qs = qs.filter(posted_on__lte=through)
     total = qs.aggregate(s=Sum("amount"))["s"] or ZERO
@@ -75,11 +76,12 @@ def owing_candidates(*, as_of: dt.date, networks=(), extra_account_ids=(), accou
     money = DecimalField(max_digits=14, decimal_places=2)
     voided = LedgerEntry.objects.filter(voids=OuterRef("pk"))
     debit = (
-        LedgerEntry.objects.filter(account=OuterRef("pk"), amount__gt=0, id__lte=OuterRef("through"))
+        LedgerEntry.objects.filter(account=OuterRef("pk"), amount__gt=0, id__lte=OuterRef("through"),
+                                   voids__isnull=True)  # BIL-7: a reversal drops out with its payment
         .exclude(Exists(voided)).order_by().values("account").annotate(s=Sum("amount")).values("s")
     )
     credit = (
-        LedgerEntry.objects.filter(account=OuterRef("pk"), amount__lt=0)
+        LedgerEntry.objects.filter(account=OuterRef("pk"), amount__lt=0, voided_by__isnull=True)  # BIL-7
         .exclude(entry_type=EntryType.VOID).order_by().values("account").annotate(s=Sum("amount")).values("s")
     )
     qs = Account.objects.filter(status=AccountStatus.ACTIVE).filter(
@@ -112,7 +114,8 @@ def oldest_unpaid_due(*, account_ids, as_of: dt.date) -> dict[int, tuple[dt.date
     debits: dict[int, list] = {}
     credits: dict[int, Decimal] = {}
     rows = (LedgerEntry.objects.filter(account_id__in=account_ids).exclude(entry_type=EntryType.VOID)
-            .exclude(voided_by__isnull=False).order_by("id").values("account_id", "id", "amount"))
+            .exclude(voided_by__isnull=False).filter(voids__isnull=True)  # BIL-7: reversals drop out
+            .order_by("id").values("account_id", "id", "amount"))
     for row in rows:
         amount = Decimal(row["amount"])
         if amount > 0:

@@ -1,26 +1,51 @@
-"""Every write to the ledger (BIL-1..BIL-5). Nothing here edits an entry."""
+"""Every write to the ledger (BIL-1..BIL-5, BIL-7). Nothing here edits an entry."""
 from __future__ import annotations
 
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
-from lastmile.core import bulk, clock, hooks, timeline
+from lastmile.core import bulk, clock, hooks, ispconfig, timeline
 from lastmile.core.actors import Actor
 from lastmile.core.errors import InvalidInput, RuleRefusal
 from lastmile.core.money import ZERO, MoneyError, money
 
-from .choices import ChargeKind, EntryType, PaymentMethod
-from .models import LedgerEntry
+from ..choices import ChargeKind, EntryType, PaymentMethod
+from ..models import LedgerEntry
+from ..selectors import balance as _balance
 
-_CHARGE_KINDS = {k for k in ChargeKind.values if k != ChargeKind.PAYMENT}
+# the ledger's own kinds are posted by their own services, never as a charge
+_CHARGE_KINDS = {k for k in ChargeKind.values
+                 if k not in (ChargeKind.PAYMENT, ChargeKind.REVERSAL, ChargeKind.REFUND)}
+
+# LedgerEntry.amount is DecimalField(max_digits=12, decimal_places=2)
+LARGEST = Decimal("9999999999.99")
 
 
-def _amount(value, field: str = "amount") -> Decimal:
+def dollars(amount: Decimal) -> str:
+    """Money as a person reads it in a sentence: $1,234.50, -$65.00."""
+    amount = Decimal(amount)
+    return f"-${-amount:,.2f}" if amount < 0 else f"${amount:,.2f}"
+
+
+def _fits(amount: Decimal, field: str) -> Decimal:
+    """An amount the ledger cannot store is refused with a sentence, not a database error."""
+    if abs(amount) > LARGEST:
+        raise InvalidInput(f"{dollars(amount)} is more than the ledger can hold (at most {dollars(LARGEST)}); "
+                           f"check the amount", field=field)
+    return amount
+
+
+def _amount(value, field: str = "amount", *, fit: bool = True) -> Decimal:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise InvalidInput("give the amount, e.g. 65.00", field=field)
     try:
-        return money(value)
+        amount = money(value)
     except MoneyError as exc:
         raise InvalidInput(str(exc), field=field) from None
+    return _fits(amount, field) if fit else amount
+
+
 
 
 _ENTRY_FIELDS = ("entry_type", "kind", "amount", "posted_on", "posted_at", "method", "key",
@@ -73,19 +98,53 @@ def charge_post(
     return entry
 
 
+def void_refusal(entry: LedgerEntry) -> RuleRefusal | None:
+    """Why `entry` cannot be voided, as the sentence the person reads; None if it can.
+
+    Only charges and credits are voided. A payment that came back is reversed
+    (BIL-7: the reversal reopens what it paid); a void, a reversal or a refund is
+    itself a correction and stands.
+    """
+    if entry.entry_type == EntryType.PAYMENT:
+        return RuleRefusal(
+            f"a payment is not voided: the payment of {dollars(-entry.amount)} on {entry.posted_on} can be "
+            f"reversed instead (returned check, NSF or chargeback)", field="entry")
+    if entry.entry_type not in (EntryType.CHARGE, EntryType.CREDIT):
+        return RuleRefusal(f"a {entry.get_entry_type_display().lower()} is a correction already and cannot be "
+                           f"voided", field="entry")
+    done = LedgerEntry.objects.filter(voids=entry).first()
+    if done is not None:
+        return RuleRefusal(
+            f"the {entry.get_kind_display().lower()} of {dollars(entry.amount)} posted {entry.posted_on} was "
+            f"already voided on {done.posted_on}", field="entry")
+    return None
+
+
 @transaction.atomic
 def entry_void(*, entry: LedgerEntry, actor: Actor | str, reason: str) -> LedgerEntry:
-    """Void a charge (PKG-5 trial charges, DLQ-5/6 fees): a new entry that cancels it."""
-    if entry.entry_type == EntryType.VOID:
-        raise RuleRefusal("a void cannot itself be voided", field="entry")
-    if LedgerEntry.objects.filter(voids=entry).exists():
-        raise RuleRefusal(f"the {entry.kind} of {entry.amount} was already voided", field="entry")
+    """Void a charge (PKG-5 trial charges, DLQ-5/6 fees): a new entry that cancels it.
+
+    The procedures that call this have checked their own capability (fee.waive,
+    plan.change, ticket.work); a person's void of any charge goes through
+    `charge_void`, which checks `correction.post` and the manager limit (BIL-7).
+    """
+    if not (reason or "").strip():
+        raise InvalidInput("say why the entry is voided (the reason is kept on the ledger)", field="reason")
+    refusal = void_refusal(entry)
+    if refusal is not None:
+        raise refusal
     now = clock.now()
-    void = LedgerEntry.objects.create(
-        account_id=entry.account_id, entry_type=EntryType.VOID, kind=entry.kind, amount=-entry.amount,
-        posted_on=now.date(), posted_at=now, voids=entry,
-        description=f"void of {entry.kind} posted {entry.posted_on}"[:300], actor=str(actor), reason=reason,
-    )
+    try:
+        with transaction.atomic():
+            void = LedgerEntry.objects.create(
+                account_id=entry.account_id, entry_type=EntryType.VOID, kind=entry.kind, amount=-entry.amount,
+                posted_on=now.date(), posted_at=now, voids=entry,
+                description=f"void of {entry.kind} posted {entry.posted_on}"[:300], actor=str(actor),
+                reason=reason,
+            )
+    except IntegrityError:  # someone voided it a moment ago (voids is one-to-one)
+        raise void_refusal(entry) or RuleRefusal("this entry was just voided by someone else",
+                                                 field="entry") from None
     timeline.record(
         "charge.voided", account=entry.account, actor=actor, why=reason,
         kind=entry.kind, amount=entry.amount,
@@ -95,6 +154,16 @@ def entry_void(*, entry: LedgerEntry, actor: Actor | str, reason: str) -> Ledger
     return void
 
 
+def _ceiling(account, amount: Decimal) -> None:
+    """BIL-7: a payment far above what is owed is almost always a typing error."""
+    margin = ispconfig.current().payment_ceiling_margin
+    owed = _balance(account=account)
+    if amount > owed + margin:
+        raise InvalidInput(
+            f"{dollars(amount)} is more than the balance ({dollars(owed)}) plus {dollars(margin)}: "
+            f"probably a typing error; check the amount", field="amount")
+
+
 @transaction.atomic
 def payment_post(
     *, account, amount, method: str, actor: Actor | str, reference: str = "",
@@ -102,14 +171,19 @@ def payment_post(
 ) -> LedgerEntry | None:
     """Take a payment (BIL-4: it pays the oldest charges first, by derivation).
 
+    BIL-7: more than the balance plus `payment_ceiling_margin` is refused as a likely
+    typing error (autopay and the bill run pay what is owed, so never reach it).
+
     Subscribers react in the same transaction: a delinquency case closes, an
     arrangement installment is met, service is reinstated (DLQ-7).
     """
     if isinstance(actor, Actor):
         actor.require("payment.post", "taking a payment")
-    amount = _amount(amount)
+    amount = _amount(amount, fit=False)
     if amount <= ZERO:
         raise InvalidInput("a payment must be more than 0.00", field="amount")
+    _ceiling(account, amount)
+    _fits(amount, "amount")
     if method not in PaymentMethod.values:
         raise InvalidInput(
             f"method must be one of {', '.join(PaymentMethod.values)}", field="method"
