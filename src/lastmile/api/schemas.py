@@ -357,3 +357,43 @@ class NocRequestOut(Schema):
     address: str
     sent_at: dt.datetime
     confirmed_at: dt.datetime | None
+
+
+# --- money corrections (BIL-7) ----------------------------------------------------------
+class AdjustmentIn(Schema):
+    """A charge (positive) or a credit (negative), optionally against one charge."""
+
+    amount: str = ""
+    reason: str = ""
+    entry: int | None = None
+
+
+class VoidIn(Schema):
+    reason: str = ""
+
+
+class ReversalIn(Schema):
+    """reason_code: returned_check | nsf | chargeback."""
+
+    reason_code: str = ""
+    note: str = ""
+
+
+class RefundIn(Schema):
+    """method: check | card."""
+
+    amount: str = ""
+    method: str = ""
+    reason: str = ""
+
+
+class CorrectionEntryOut(LedgerEntryOut):
+    reason: str
+    reason_code: str | None
+    corrects: int | None
+
+
+class CorrectionOut(Schema):
+    entry: CorrectionEntryOut
+    balance: Decimal
+    status: str
