@@ -36,6 +36,21 @@ from tests.mixins import make_account
 D = dt.date
 pytestmark = pytest.mark.django_db
 
+
+def _another(name: str, address_id: str):
+    """A second account at its own address (a UTOPIA address ID belongs to one account)."""
+    import datetime as _dt
+
+    from lastmile.accounts.services import account_create
+    from lastmile.catalog.models import Package
+
+    return account_create(
+        name=name, kind="residential", network="utopia", package=Package.objects.get(code="classic"),
+        address={"line1": f"{address_id} Main St", "city": "Orem", "state": "UT", "postal_code": "84057",
+                 "address_id": address_id},
+        phones=["801-555-0199"], emails=[f"{address_id.lower()}@example.test"],
+        service_start=_dt.date(2025, 6, 5), actor=superuser("test"))
+
 AGENT = with_role("agent", "alice")
 MANAGER = with_role("manager", "aaron")
 
@@ -220,7 +235,7 @@ def test_bil7_reversal_reopens_what_the_payment_paid(today, catalog):
 
 def test_bil7_reversed_payment_of_a_paid_statement_opens_a_case_on_d(today, catalog):
     """DLQ: the reopened statement is unpaid past its due date, so D's case opening sees it."""
-    reversed_, paid = make_account(name="Ana"), make_account(name="Bo")
+    reversed_, paid = make_account(name="Ana"), _another("Bo", "UT-20001")
     payment = _paid_september(today, reversed_)
     payment_post(account=paid, amount="65.00", method="check", actor=AGENT)
     today.set_day(D(2026, 9, 10))
@@ -415,7 +430,7 @@ def test_bil4_bil7_grid_of_orders(today, catalog):
     """Every order of one reversal, one void and one credit after two charges and two payments."""
     steps = ("reverse", "void", "credit")
     for n, order in enumerate(itertools.permutations(steps)):
-        account = make_account(name=f"Grid {n}")
+        account = _another(f"Grid {n}", f"UT-3000{n}")
         first = charge_post(account=account, kind="equipment_fee", amount="40.00", actor="automation")
         charge_post(account=account, kind="etf", amount="60.00", actor="automation")
         pay1 = payment_post(account=account, amount="30.00", method="check", actor=MANAGER)

@@ -30,3 +30,15 @@ urlpatterns += [
     path("accounts/<str:number>/waive-fee/", procedures.fee_waive, name="fee_waive"),
     path("accounts/<str:number>/suspend/", procedures.suspend, name="suspend"),
 ]
+
+# money corrections (BIL-7): lastmile.console.money
+from . import money  # noqa: E402
+
+urlpatterns += [
+    path("accounts/<str:number>/ledger/", money.ledger, name="money_ledger"),
+    path("accounts/<str:number>/ledger/adjust/", money.adjust, name="money_adjust"),
+    path("accounts/<str:number>/ledger/refund/", money.refund, name="money_refund"),
+    path("accounts/<str:number>/ledger/<int:entry_id>/adjust/", money.adjust, name="money_entry_adjust"),
+    path("accounts/<str:number>/ledger/<int:entry_id>/void/", money.void, name="money_void"),
+    path("accounts/<str:number>/ledger/<int:entry_id>/reverse/", money.reverse, name="money_reverse"),
+]

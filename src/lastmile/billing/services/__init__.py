@@ -9,7 +9,9 @@ from .corrections import (
     credit_refund,
     needs_manager,
     payment_reverse,
+    refund_refusal,
     reversal_of,
+    reversal_refusal,
 )
 from .ledger import (
     LARGEST,
@@ -24,5 +26,5 @@ from .ledger import (
 __all__ = [
     "LARGEST", "adjustment_post", "charge_post", "charge_void", "correction_allowed", "credit_refund",
     "dollars", "entry_void", "needs_manager", "opening_balance_post", "payment_post", "payment_reverse",
-    "reversal_of", "void_refusal",
+    "refund_refusal", "reversal_of", "reversal_refusal", "void_refusal",
 ]

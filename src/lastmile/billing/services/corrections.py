@@ -130,6 +130,17 @@ def _already_reversed(payment: LedgerEntry, reversal: LedgerEntry) -> RuleRefusa
         field="payment")
 
 
+def reversal_refusal(payment: LedgerEntry) -> RuleRefusal | None:
+    """Why `payment` cannot be reversed, as the sentence the person reads; None if it can."""
+    if payment.entry_type != EntryType.PAYMENT:
+        return RuleRefusal(f"only a payment can be reversed; this entry is a "
+                           f"{payment.get_entry_type_display().lower()}", field="payment")
+    done = LedgerEntry.objects.filter(voids=payment).first()
+    if done is not None:
+        return _already_reversed(payment, done)
+    return None
+
+
 @transaction.atomic
 def payment_reverse(*, payment: LedgerEntry, reason_code: str, note: str = "", actor: Actor) -> LedgerEntry:
     """A payment came back (returned check, NSF, chargeback): it is as if it never paid.
@@ -140,12 +151,9 @@ def payment_reverse(*, payment: LedgerEntry, reason_code: str, note: str = "", a
     statement left unpaid past its due date is seen by the next day run's case
     opening like any other unpaid amount (DLQ).
     """
-    if payment.entry_type != EntryType.PAYMENT:
-        raise RuleRefusal(f"only a payment can be reversed; this entry is a "
-                          f"{payment.get_entry_type_display().lower()}", field="payment")
-    done = LedgerEntry.objects.filter(voids=payment).first()
-    if done is not None:
-        raise _already_reversed(payment, done)
+    refusal = reversal_refusal(payment)
+    if refusal is not None:
+        raise refusal
     if reason_code not in ReversalReason.values:
         raise InvalidInput("choose why the payment came back: returned check, NSF or chargeback", field="reason_code")
     amount = -payment.amount
@@ -171,6 +179,17 @@ def payment_reverse(*, payment: LedgerEntry, reason_code: str, note: str = "", a
 
 
 # --------------------------------------------------------------------------- refund
+def refund_refusal(*, balance: Decimal, amount: Decimal) -> RuleRefusal | None:
+    """A refund pays back only what the customer is owed: at most the credit balance."""
+    if balance >= ZERO:
+        return RuleRefusal(f"there is no credit balance to refund: the balance is {dollars(balance)}",
+                           field="amount")
+    if amount > -balance:
+        return RuleRefusal(f"a refund of {dollars(amount)} is more than the credit balance ({dollars(-balance)}); "
+                           f"refund at most {dollars(-balance)}", field="amount")
+    return None
+
+
 @transaction.atomic
 def credit_refund(*, account, amount, method: str, reason: str, actor: Actor) -> LedgerEntry:
     """Pay back (part of) a credit balance: only what the customer is owed, never more."""
@@ -182,12 +201,9 @@ def credit_refund(*, account, amount, method: str, reason: str, actor: Actor) ->
     reason = _reason(reason, "a refund")
     # one refund at a time per account: two clerks must not both pay out the same credit
     type(account).objects.select_for_update().filter(pk=account.pk).first()
-    owed = balance(account=account)
-    if owed >= ZERO:
-        raise RuleRefusal(f"there is no credit balance to refund: the balance is {dollars(owed)}", field="amount")
-    if amount > -owed:
-        raise RuleRefusal(f"a refund of {dollars(amount)} is more than the credit balance ({dollars(-owed)}); "
-                          f"refund at most {dollars(-owed)}", field="amount")
+    refusal = refund_refusal(balance=balance(account=account), amount=amount)
+    if refusal is not None:
+        raise refusal
     correction_allowed(actor=actor, amount=amount, what="refunding a credit balance")
     now = clock.now()
     refund = LedgerEntry.objects.create(
