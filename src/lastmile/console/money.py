@@ -212,6 +212,8 @@ def reverse(request, number: str, entry_id: int):
 
     def summary(f):
         label = ReversalReason(f.cleaned_data["reason_code"]).label.lower()
+        if f.cleaned_data["note"]:
+            label = f"{label}: {f.cleaned_data['note']}"
         return (f"Reverse the payment of {billing_services.dollars(amount)} of {entry.posted_on} ({label}). "
                 f"What it paid is owed again. {_after(account, amount)}")
 
