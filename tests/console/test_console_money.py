@@ -176,3 +176,15 @@ def test_bil7_ledger_of_another_account_entry_is_404(console_as, ana, catalog):
     other = _another("Bo", "UT-20001")
     fee = charge_post(account=other, kind="etf", amount="5.00", actor="automation")
     assert console_as("agent").get(_url(ana, f"{fee.pk}/void/")).status_code == 404
+
+
+def test_bil7_refusals_come_before_the_confirmation(console_as, ana):
+    """A zero adjustment or a refund with no credit is refused at the first step, not after confirming."""
+    client = console_as("agent")
+    zero = client.post(_url(ana, "adjust/"), {"direction": "credit", "amount": "0.00", "reason": "x"})
+    assert zero.status_code == 422
+    assert "an adjustment of $0.00 changes nothing" in zero.content.decode()
+    assert 'name="step" value="confirm"' not in zero.content.decode()
+    none = client.post(_url(ana, "refund/"), {"amount": "5.00", "method": "check", "reason": "x"})
+    assert none.status_code == 409
+    assert "there is no credit balance to refund: the balance is $0.00" in none.content.decode()

@@ -146,7 +146,8 @@ def adjust(request, number: str, entry_id: int | None = None):
     form = AdjustmentForm(_posted(request))
 
     def precheck(f):
-        billing_services.correction_allowed(actor=who, amount=f.signed(), what="posting an adjustment")
+        amount = billing_services.adjustment_check(account=account, amount=f.signed(), entry=entry)
+        billing_services.correction_allowed(actor=who, amount=amount, what="posting an adjustment")
 
     def summary(f):
         amount = f.signed()
@@ -238,10 +239,8 @@ def refund(request, number: str):
     form = RefundForm(_posted(request))
 
     def precheck(f):
-        amount = money(f.cleaned_data["amount"])
-        refusal = billing_services.refund_refusal(balance=billing_selectors.balance(account=account), amount=amount)
-        if refusal is not None:
-            raise refusal
+        amount = billing_services.refund_check(account=account, amount=f.cleaned_data["amount"],
+                                               method=f.cleaned_data["method"])
         billing_services.correction_allowed(actor=who, amount=amount, what="refunding a credit balance")
 
     def summary(f):

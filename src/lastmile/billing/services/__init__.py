@@ -3,12 +3,14 @@
 One import path for every caller: `from lastmile.billing.services import ...`.
 """
 from .corrections import (
+    adjustment_check,
     adjustment_post,
     charge_void,
     correction_allowed,
     credit_refund,
     needs_manager,
     payment_reverse,
+    refund_check,
     refund_refusal,
     reversal_of,
     reversal_refusal,
@@ -24,7 +26,7 @@ from .ledger import (
 )
 
 __all__ = [
-    "LARGEST", "adjustment_post", "charge_post", "charge_void", "correction_allowed", "credit_refund",
+    "LARGEST", "adjustment_check", "adjustment_post", "charge_post", "charge_void", "correction_allowed", "credit_refund",
     "dollars", "entry_void", "needs_manager", "opening_balance_post", "payment_post", "payment_reverse",
-    "refund_refusal", "reversal_of", "reversal_refusal", "void_refusal",
+    "refund_check", "refund_refusal", "reversal_of", "reversal_refusal", "void_refusal",
 ]

@@ -58,14 +58,9 @@ def _left_of(charge: LedgerEntry) -> Decimal:
 
 
 # --------------------------------------------------------------------------- adjustment
-@transaction.atomic
-def adjustment_post(*, account, amount, reason: str, actor: Actor, entry: LedgerEntry | None = None) -> LedgerEntry:
-    """A charge (positive) or a credit (negative) with its reason, optionally against a charge.
-
-    Like every credit it pays the oldest open charges first (BIL-4), so the open
-    charges stay the newest ones; `entry` records which charge it corrects, and a
-    credit against a charge may not exceed what is left of that charge.
-    """
+def adjustment_check(*, account, amount, entry: LedgerEntry | None = None) -> Decimal:
+    """The adjustment's amount, parsed, or the sentence that refuses it (no permission
+    check: the console asks this before it asks for the confirmation)."""
     amount = _amount(amount)
     if amount == ZERO:
         raise InvalidInput("an adjustment of $0.00 changes nothing: give a positive amount to charge, "
@@ -83,6 +78,18 @@ def adjustment_post(*, account, amount, reason: str, actor: Actor, entry: Ledger
         if amount < 0 and -amount > left:
             raise RuleRefusal(f"a credit of {dollars(-amount)} is more than what is left of the "
                               f"{entry.get_kind_display().lower()} it adjusts ({dollars(left)})", field="amount")
+    return amount
+
+
+@transaction.atomic
+def adjustment_post(*, account, amount, reason: str, actor: Actor, entry: LedgerEntry | None = None) -> LedgerEntry:
+    """A charge (positive) or a credit (negative) with its reason, optionally against a charge.
+
+    Like every credit it pays the oldest open charges first (BIL-4), so the open
+    charges stay the newest ones; `entry` records which charge it corrects, and a
+    credit against a charge may not exceed what is left of that charge.
+    """
+    amount = adjustment_check(account=account, amount=amount, entry=entry)
     reason = _reason(reason, "an adjustment")
     correction_allowed(actor=actor, amount=amount, what="posting an adjustment")
     now = clock.now()
@@ -190,20 +197,27 @@ def refund_refusal(*, balance: Decimal, amount: Decimal) -> RuleRefusal | None:
     return None
 
 
-@transaction.atomic
-def credit_refund(*, account, amount, method: str, reason: str, actor: Actor) -> LedgerEntry:
-    """Pay back (part of) a credit balance: only what the customer is owed, never more."""
+def refund_check(*, account, amount, method: str) -> Decimal:
+    """The refund's amount, parsed, or the sentence that refuses it (no permission check)."""
     amount = _amount(amount)
     if amount <= ZERO:
         raise InvalidInput("a refund must be more than $0.00", field="amount")
     if method not in RefundMethod.values:
         raise InvalidInput("refund by check or back to the card (method check or card)", field="method")
-    reason = _reason(reason, "a refund")
-    # one refund at a time per account: two clerks must not both pay out the same credit
-    type(account).objects.select_for_update().filter(pk=account.pk).first()
     refusal = refund_refusal(balance=balance(account=account), amount=amount)
     if refusal is not None:
         raise refusal
+    return amount
+
+
+@transaction.atomic
+def credit_refund(*, account, amount, method: str, reason: str, actor: Actor) -> LedgerEntry:
+    """Pay back (part of) a credit balance: only what the customer is owed, never more."""
+    reason_given = reason
+    # one refund at a time per account: two clerks must not both pay out the same credit
+    type(account).objects.select_for_update().filter(pk=account.pk).first()
+    amount = refund_check(account=account, amount=amount, method=method)
+    reason = _reason(reason_given, "a refund")
     correction_allowed(actor=actor, amount=amount, what="refunding a credit balance")
     now = clock.now()
     refund = LedgerEntry.objects.create(
