@@ -176,7 +176,7 @@ def payment_reverse(*, payment: LedgerEntry, reason_code: str, note: str = "", a
                 account_id=payment.account_id, entry_type=EntryType.REVERSAL, kind=ChargeKind.REVERSAL,
                 amount=amount, posted_on=now.date(), posted_at=now, voids=payment, method=payment.method,
                 reference=payment.reference, reason_code=reason_code, actor=str(actor), reason=reason,
-                description=f"Reversal of the {method} payment of {payment.posted_on}: {label.lower()}"[:300],
+                description=f"Reversal of the {method} payment of {payment.posted_on}: {label}"[:300],
             )
     except IntegrityError:  # reversed a moment ago by someone else
         raise _already_reversed(payment, LedgerEntry.objects.get(voids=payment)) from None

@@ -138,7 +138,7 @@ def entry_void(*, entry: LedgerEntry, actor: Actor | str, reason: str) -> Ledger
             void = LedgerEntry.objects.create(
                 account_id=entry.account_id, entry_type=EntryType.VOID, kind=entry.kind, amount=-entry.amount,
                 posted_on=now.date(), posted_at=now, voids=entry,
-                description=f"void of {entry.kind} posted {entry.posted_on}"[:300], actor=str(actor),
+                description=f"Void of the {entry.get_kind_display().lower()} posted {entry.posted_on}"[:300], actor=str(actor),
                 reason=reason,
             )
     except IntegrityError:  # someone voided it a moment ago (voids is one-to-one)
