@@ -49,3 +49,21 @@ def work_orders_open(*, on=None):
     if on is not None:
         qs = qs.filter(scheduled_on__lte=on)
     return qs.order_by("scheduled_on", "id")
+
+
+def noc_request_get(*, request_id: int) -> NocRequest:
+    from lastmile.core.errors import NotFound
+
+    try:
+        return NocRequest.objects.select_related("account", "account__address").get(pk=request_id)
+    except NocRequest.DoesNotExist:
+        raise NotFound(f"there is no NOC request #{request_id}", field="request") from None
+
+
+def noc_desk(*, state: str = NocRequestState.SENT):
+    """NET-1: the NOC desk: requests in `state` (sent: not yet confirmed), oldest
+    first. Wireless work orders are the technicians' (completing one confirms it)."""
+    from .choices import NocChannel
+
+    return (NocRequest.objects.select_related("account", "account__address").filter(state=state)
+            .exclude(channel=NocChannel.WORK_ORDER).order_by("sent_at", "id"))

@@ -93,9 +93,9 @@ def noc_request(*, account, operation: str, actor: Actor | str, key: str | None 
     return request
 
 
-def _record_confirmed(request: NocRequest, *, actor, auto: bool) -> None:
+def _record_confirmed(request: NocRequest, *, actor, auto: bool, **extra) -> None:
     timeline.record("noc.confirmed", account=request.account, actor=actor, operation=request.operation,
-                    address_id=request.address_id, channel=request.channel, auto=auto)
+                    address_id=request.address_id, channel=request.channel, auto=auto, **extra)
 
 
 # --- shutting service off (DLQ-1 "shut off", DLQ-8) ---
@@ -237,17 +237,131 @@ def noc_request_confirm(*, account, operation: str, actor: Actor | str, vlan: in
     return request
 
 
-def _confirm(request: NocRequest, *, actor, vlan: int | None = None) -> None:
-    if request.state != NocRequestState.CONFIRMED:
-        now = clock.now()
-        NocRequest.objects.filter(pk=request.pk).update(state=NocRequestState.CONFIRMED, confirmed_at=now,
-                                                        next_attempt_at=None)
-        request.state, request.confirmed_at = NocRequestState.CONFIRMED, now
-        _record_confirmed(request, actor=actor, auto=False)
-        _followups_close(request, actor=actor, note="The NOC confirmed the request.",
-                         keys=(f"{FOLLOWUP}:{request.pk}",))
+def _mark_confirmed(request: NocRequest, *, actor, **extra) -> bool:
+    if request.state == NocRequestState.CONFIRMED:
+        return False
+    now = clock.now()
+    NocRequest.objects.filter(pk=request.pk).update(state=NocRequestState.CONFIRMED, confirmed_at=now,
+                                                    next_attempt_at=None)
+    request.state, request.confirmed_at = NocRequestState.CONFIRMED, now
+    _record_confirmed(request, actor=actor, auto=False, **extra)
+    return True
+
+
+def _confirm(request: NocRequest, *, actor, vlan: int | None = None, **extra) -> None:
+    if _mark_confirmed(request, actor=actor, **extra):
+        # an unsuspend's other follow-ups close when the restore completes; nothing else waits on the rest
+        keys = (f"{FOLLOWUP}:{request.pk}",) if request.restore_pending else None
+        _followups_close(request, actor=actor, note="The NOC confirmed the request.", keys=keys)
     if request.restore_pending:
         _restore_complete(request, actor=actor, vlan=vlan)
+
+
+def _vlan(value) -> int | None:
+    """A VLAN typed by a person: a whole number 1..4094 (IEEE 802.1Q), or nothing."""
+    if value is None or value == "":
+        return None
+    try:
+        vlan = int(str(value).strip())
+    except ValueError:
+        raise InvalidInput(f"the VLAN must be a whole number read from the ONT, not {value!r}", field="vlan") from None
+    if not 1 <= vlan <= 4094:
+        raise InvalidInput(f"a VLAN is between 1 and 4094, not {vlan}", field="vlan")
+    return vlan
+
+
+def _open_followup_of(request: NocRequest):
+    from lastmile.tickets.choices import TicketStatus
+    from lastmile.tickets.models import Ticket
+
+    keys = (f"{FOLLOWUP}:{request.pk}", f"noc_vlan:{request.pk}", f"noc_failed:{request.pk}")
+    return (Ticket.objects.filter(Q(key__in=keys) | Q(key__startswith=f"noc_failed:{request.pk}:"),
+                                  status=TicketStatus.OPEN).order_by("id").first())
+
+
+def _fail(request: NocRequest, *, actor, note: str):
+    """The NOC could not do it: the request is `failed` (not retried by the job: a
+    person said why), `noc.failed` carries the note, and a follow-up ticket keeps
+    the work in a queue (the open one of the request, or a new one)."""
+    from lastmile.accounts.models import Account
+    from lastmile.tickets.services import ticket_note_add
+
+    note = (note or "").strip()
+    if not note:
+        raise InvalidInput("say what the NOC could not do (the note is required)", field="note")
+    if request.state == NocRequestState.CONFIRMED and not request.restore_pending:
+        raise RuleRefusal(f"the {request.operation} request #{request.pk} is already confirmed; "
+                          "there is nothing left to fail", field="request")
+    now = clock.now()
+    if request.state == NocRequestState.SENT:
+        NocRequest.objects.filter(pk=request.pk).update(state=NocRequestState.FAILED, next_attempt_at=None,
+                                                        followup_at=request.followup_at or now)
+        request.state = NocRequestState.FAILED
+        request.followup_at = request.followup_at or now
+    timeline.record("noc.failed", account=request.account, actor=actor, why=note, operation=request.operation,
+                    address_id=request.address_id, request=request.pk, note=note)
+    body = f"The NOC could not do the {request.operation} ({now:%b %d %H:%M}): {note}"
+    accounts = [request.account] if request.account_id else list(
+        Account.objects.select_related("address").filter(number__in=[r.get("number") for r in request.batch or []]))
+    tickets = []
+    for account in accounts:
+        ticket = _open_followup_of(request) if request.account_id else None
+        if ticket is not None:
+            ticket_note_add(ticket=ticket, body=body, actor=actor)
+        else:
+            target = request.address_id or account.number
+            from lastmile.tickets.models import Ticket
+            from lastmile.tickets.services import ticket_open
+
+            key = f"noc_failed:{request.pk}" if request.account_id else f"noc_failed:{request.pk}:{account.number}"
+            if Ticket.objects.filter(key=key).exists():  # that follow-up was closed: a new one
+                key = f"noc_failed:{request.pk}:{account.number}:{now.isoformat()}"
+
+            ticket = ticket_open(
+                account=account, kind=FOLLOWUP, actor=actor, key=key,
+                subject=f"The NOC could not do the {request.operation} for {target} ({account.name})",
+                notes=f"{body}\nReach the NOC again and record the answer on this ticket.",
+                data={"resolver": FOLLOWUP, "request": request.pk},
+                reason="NET-1: the NOC could not do it; a person follows up",
+            )
+        tickets.append(ticket)
+    return tickets
+
+
+@transaction.atomic
+def noc_request_record(*, request: NocRequest, actor: Actor, confirmed: bool, vlan=None,
+                       note: str = "") -> NocRequest:
+    """The NOC desk (NET-1, DLQ-7): a NOC person records the answer to one request.
+
+    Confirmed completes what the request belongs to: a suspension is simply
+    confirmed; an unsuspend needs the VLAN read from the ONT, and with the restored
+    VLAN the reinstatement completes and its follow-up tickets close (a wrong VLAN
+    keeps it waiting on a `noc_vlan` ticket). Failed needs a note: the request is
+    `failed` and a follow-up ticket keeps the work from being lost.
+    """
+    _require(actor, "noc.confirm", "recording the NOC's answer")
+    request = NocRequest.objects.select_for_update().select_related("account").get(pk=request.pk)
+    if not confirmed:
+        _fail(request, actor=actor, note=note)
+        return request
+    vlan = _vlan(vlan)
+    if request.state == NocRequestState.CONFIRMED and not request.restore_pending:
+        raise RuleRefusal(f"the {request.operation} request #{request.pk} is already confirmed", field="request")
+    if request.restore_pending and vlan is None:
+        raise InvalidInput("type the VLAN read from the ONT: an unsuspend is only complete on the restored VLAN",
+                           field="vlan")
+    extra = {"note": note.strip()} if note and note.strip() else {}
+    if vlan is not None:
+        extra["vlan"] = vlan
+    _confirm(request, actor=actor, vlan=vlan, **extra)
+    return request
+
+
+def noc_request_confirm_by_id(*, request_id: int, actor: Actor, vlan=None, note: str = "") -> NocRequest:
+    from .selectors import noc_request_get
+
+    return noc_request_record(request=noc_request_get(request_id=request_id), actor=actor, confirmed=True,
+                              vlan=vlan, note=note)
 
 
 # --- follow-up tickets (DLQ-7: "if the NOC has not confirmed within 3 minutes") ---
@@ -264,8 +378,10 @@ def _followups_close(request: NocRequest, *, actor, note: str, keys: tuple[str, 
     from lastmile.tickets.models import Ticket
     from lastmile.tickets.services import ticket_close
 
-    keys = keys or (f"{FOLLOWUP}:{request.pk}", f"noc_vlan:{request.pk}", f"noc_failed:{request.pk}")
-    for ticket in Ticket.objects.filter(key__in=keys, status=TicketStatus.OPEN).order_by("id"):
+    match = Q(key__in=keys) if keys else (
+        Q(key__in=(f"{FOLLOWUP}:{request.pk}", f"noc_vlan:{request.pk}", f"noc_failed:{request.pk}"))
+        | Q(key__startswith=f"noc_failed:{request.pk}:"))  # a person's failures (_fail), a batch's rows
+    for ticket in Ticket.objects.filter(match, status=TicketStatus.OPEN).order_by("id"):
         ticket_close(ticket=ticket, actor=actor, note=note)
 
 
@@ -308,6 +424,7 @@ def noc_requests_retry(*, now: dt.datetime | None = None) -> int:
     now = now or clock.now()
     due = (NocRequest.objects.select_related("account", "account__address")
            .filter(state=NocRequestState.FAILED, account__isnull=False)
+           .filter(followup_at__isnull=True)  # a person recorded the failure: a person follows up
            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)).order_by("id"))
     resent = 0
     for request in due:
@@ -440,15 +557,36 @@ def work_order_complete(*, work_order: WorkOrder, actor: Actor | str) -> bool:
 
 
 def _resolve_followup(*, ticket, actor, answer: dict) -> None:
-    """Resolving a `noc_followup` ticket: the NOC was reached by phone and confirmed;
-    a waiting reinstatement completes (or, VLAN still wrong, waits on a new ticket)."""
-    from lastmile.tickets.services import ticket_close
+    """Resolving a `noc_followup` ticket: the NOC was reached by phone.
 
-    request = NocRequest.objects.filter(pk=(ticket.data or {}).get("request")).first()
+    `failed` (with a `note`): the NOC could not do it; the ticket stays open with the
+    note. Otherwise the NOC confirmed: a waiting reinstatement completes when the
+    ONT is on the restored VLAN. A `vlan` typed by a person that is not the restored
+    one keeps this ticket open with a note saying so (the confirmation is recorded).
+    Given the key `vlan` with no value while a reinstatement waits is refused; without
+    the key (the simulator's `resolve_ticket`) the adapter reads the VLAN.
+    """
+    from lastmile.tickets.services import ticket_close, ticket_note_add
+
+    _require(actor, "noc.confirm", "recording the NOC's answer")
+    request = NocRequest.objects.select_for_update().filter(pk=(ticket.data or {}).get("request")).first()
     if request is None:
         raise NotFound("this follow-up ticket names no NOC request", field="ticket")
-    vlan = answer.get("vlan")
-    _confirm(request, actor=actor, vlan=int(vlan) if vlan is not None else None)
+    if answer.get("failed"):
+        _fail(request, actor=actor, note=answer.get("note", ""))
+        return
+    vlan = _vlan(answer.get("vlan"))
+    if "vlan" in answer and vlan is None and request.restore_pending:
+        raise InvalidInput("type the VLAN read from the ONT: the reinstatement completes only on the "
+                           f"restored VLAN ({ispconfig.current().restored_vlan})", field="vlan")
+    expected = ispconfig.current().restored_vlan
+    if vlan is not None and request.restore_pending and vlan != expected:
+        _mark_confirmed(request, actor=actor, vlan=vlan)
+        ticket_note_add(ticket=ticket, actor=actor, body=(
+            f"The NOC confirmed, but the ONT reports VLAN {vlan}, not {expected}. Service is not restored yet: "
+            f"ask the NOC to move it to VLAN {expected}, then record the answer again."))
+        return
+    _confirm(request, actor=actor, vlan=vlan, **({"vlan": vlan} if vlan is not None else {}))
     if request.restore_pending:
         return  # the VLAN is still wrong: the ticket stays open
     ticket_close(ticket=ticket, actor=actor, note="Resolved: the NOC confirmed by phone.")

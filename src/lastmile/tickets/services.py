@@ -195,3 +195,105 @@ def task_create(*, account, kind: str, title: str, due_on: dt.date, key: str, da
 @transaction.atomic
 def task_complete(*, task: Task) -> bool:
     return bool(Task.objects.filter(pk=task.pk, status=TaskStatus.OPEN).update(status=TaskStatus.DONE, done_at=clock.now()))
+
+
+# --- working a ticket by hand: reassign it, answer it (TKT-1) ---
+def _teams() -> tuple[str, ...]:
+    from .selectors import TEAMS
+
+    return TEAMS
+
+
+@transaction.atomic
+def ticket_assign(*, ticket: Ticket, actor: Actor, user=None, team: str | None = None) -> Ticket:
+    """TKT-1: a ticket is worked by a team or by one person. Exactly one of `user`
+    (an active user holding a lastmile role, so the ticket is never parked on
+    someone who cannot open it) or `team` (a team that tickets are routed to)."""
+    actor.require("ticket.work", "reassigning a ticket")
+    if (user is None) == (not team):
+        raise InvalidInput("assign the ticket to a user or to a team (one of the two)", field="user")
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if ticket.status != TicketStatus.OPEN:
+        raise RuleRefusal(f"ticket #{ticket.pk} is closed; reopen work on a new ticket instead", field="ticket")
+    if user is not None:
+        from lastmile.core.actors import from_user
+
+        if not user.is_active or not from_user(user).roles:
+            raise InvalidInput(f"{user.get_username()} is not an active staff member with a role; "
+                               "choose someone who works tickets", field="user")
+        to, to_user = user.get_username(), user
+    else:
+        names = {t.lower(): t for t in _teams()}
+        to = names.get(team.strip().lower())
+        if to is None:
+            raise InvalidInput(f"there is no team {team!r}; teams are {', '.join(_teams())}", field="team")
+        to_user = None
+    before = ticket.assignee
+    if to == before and to_user == ticket.assignee_user:
+        return ticket
+    Ticket.objects.filter(pk=ticket.pk).update(assignee=to, assignee_user=to_user)
+    ticket.assignee, ticket.assignee_user = to, to_user
+    timeline.record("ticket.assigned", account=ticket.account, actor=actor, kind=ticket.kind, ticket=ticket.pk,
+                    **{"from": before, "to": to}, user=bool(to_user))
+    return ticket
+
+
+def _bool(answer: dict, name: str, sentence: str) -> bool:
+    value = answer.get(name)
+    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "1", "false", "no", "0"):
+        value = value.strip().lower() in ("true", "yes", "1")
+    if not isinstance(value, bool):
+        raise InvalidInput(sentence, field=name)
+    return value
+
+
+@transaction.atomic
+def ticket_answer(*, ticket: Ticket, actor: Actor, answer: dict) -> Ticket:
+    """The console's and the API's way to resolve a ticket that waits on a person:
+    the answer is checked against what its kind takes (selectors.answer_spec), the
+    person's note goes on the ticket, then `ticket_resolve` (the simulator's
+    `resolve_ticket`) lets the waiting work go on. Returns the ticket as it is now:
+    still open when the answer did not settle it (a wrong VLAN, a NOC failure)."""
+    from .selectors import answer_spec
+
+    spec = answer_spec(ticket)
+    if ticket.status != TicketStatus.OPEN:
+        raise RuleRefusal(f"ticket #{ticket.pk} is already closed", field="ticket")
+    if spec is None:
+        raise RuleRefusal(f"a {ticket.get_kind_display()} ticket is closed by hand; it has no answer to record",
+                          field="ticket")
+    actor.require(spec["capability"], f"answering a {ticket.get_kind_display()} ticket")
+    answer = dict(answer or {})
+    note = (answer.pop("note", None) or "").strip()
+    waits = spec["waits_on"]
+    if waits == "premium_availability":
+        given = {"premium_available": _bool(answer, "premium_available",
+                                            "say whether Premium is available at the address: yes or no")}
+        if note:
+            ticket_note_add(ticket=ticket, body=note, actor=actor)
+    elif waits in ("plan_change", "cancellation"):
+        approved = _bool(answer, "approved", "say whether it was done with UTOPIA or declined")
+        if not note:
+            raise InvalidInput("say what was done with UTOPIA" if approved else "say why it was declined",
+                               field="note")
+        given = {"approved": approved}
+        ticket_note_add(ticket=ticket, body=("Done with UTOPIA: " if approved else "Declined: ") + note,
+                        actor=actor)
+    elif waits == "contract_lookup":
+        if answer.get("contract") in (None, ""):
+            raise InvalidInput("answer `none` (month-to-month) or the contract found", field="contract")
+        given = {"contract": answer["contract"]}
+        if note:
+            ticket_note_add(ticket=ticket, body=note, actor=actor)
+    else:  # noc_followup
+        failed = answer.get("failed") not in (None, False, "", "false", "no", "0")
+        if failed:
+            if not note:
+                raise InvalidInput("say what the NOC could not do", field="note")
+            given = {"failed": True, "note": note}
+        else:
+            given = {"vlan": answer.get("vlan")}
+            if note:
+                ticket_note_add(ticket=ticket, body=note, actor=actor)
+    ticket_resolve(ticket=ticket, actor=actor, answer=given)
+    return Ticket.objects.select_related("account").get(pk=ticket.pk)
