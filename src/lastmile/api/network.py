@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ninja import Router
+from ninja.pagination import LimitOffsetPagination, paginate
 
 from lastmile.accounts.selectors import account_get
 from lastmile.core.errors import RuleRefusal
@@ -9,8 +10,15 @@ from lastmile.network import selectors as net_selectors
 from lastmile.network import services as net_services
 
 from .auth import actor_of
-from .common import responses
-from .schemas import NocConfirmIn, NocRequestIn, NocRequestOut
+from .common import ERRORS, responses
+from .schemas import (
+    NocConfirmIn,
+    NocDeskConfirmIn,
+    NocDeskOut,
+    NocFailIn,
+    NocRequestIn,
+    NocRequestOut,
+)
 
 router = Router(tags=["network"])
 
@@ -46,3 +54,36 @@ def noc_confirm(request, number: str, payload: NocConfirmIn):
     r = net_services.noc_request_confirm(account=account_get(number=number), operation=payload.operation,
                                          actor=actor_of(request), vlan=payload.vlan)
     return request_out(r)
+
+
+# --- the NOC desk (NET-1, DLQ-7): noc and admin ---
+def desk_out(r) -> dict:
+    return {**request_out(r), "account": r.account.number if r.account_id else None,
+            "name": r.account.name if r.account_id else f"batch of {len(r.batch or [])}",
+            "attempts": r.attempts, "restore_pending": r.restore_pending, "detail": r.detail}
+
+
+@router.get("/noc-requests", response={200: list[NocDeskOut], **ERRORS})
+@paginate(LimitOffsetPagination)
+def noc_desk(request, state: str = "sent"):
+    """The requests in `state` (default sent: not yet confirmed), oldest first."""
+    actor_of(request).require("noc.confirm", "the NOC desk")
+    return [desk_out(r) for r in net_selectors.noc_desk(state=state)]
+
+
+@router.post("/noc-requests/{request_id}/confirm", response=responses(NocDeskOut))
+def noc_desk_confirm(request, request_id: int, payload: NocDeskConfirmIn):
+    """Confirmed: a suspension is done; an unsuspend needs `vlan` and, on the restored
+    VLAN, the reinstatement completes (DLQ-7)."""
+    r = net_services.noc_request_record(request=net_selectors.noc_request_get(request_id=request_id),
+                                        actor=actor_of(request), confirmed=True, vlan=payload.vlan,
+                                        note=payload.note)
+    return desk_out(net_selectors.noc_request_get(request_id=r.pk))
+
+
+@router.post("/noc-requests/{request_id}/fail", response=responses(NocDeskOut))
+def noc_desk_fail(request, request_id: int, payload: NocFailIn):
+    """The NOC could not do it: `failed`, the note on the timeline, a follow-up ticket."""
+    r = net_services.noc_request_record(request=net_selectors.noc_request_get(request_id=request_id),
+                                        actor=actor_of(request), confirmed=False, note=payload.note)
+    return desk_out(net_selectors.noc_request_get(request_id=r.pk))

@@ -163,6 +163,55 @@ class TicketNoteOut(Schema):
 class TicketDetailOut(TicketOut):
     notes: list[TicketNoteOut]
     data: dict[str, Any]
+    # what resolving takes for this kind (POST /tickets/{id}/resolve), null when closed by hand
+    answer: dict[str, Any] | None = None
+    question: str = ""
+
+
+class TicketResolveIn(Schema):
+    """The fields depend on the kind (GET /tickets/{id} says which): premium_available;
+    approved + note; contract (`none` or a mapping, CON-1..3); vlan, or failed + note."""
+
+    premium_available: bool | None = None
+    approved: bool | None = None
+    contract: Any = None
+    vlan: int | None = None
+    failed: bool | None = None
+    note: str = ""
+
+
+class TicketNoteIn(Schema):
+    body: str
+
+
+class TicketAssignIn(Schema):
+    user: str | None = None  # a username
+    team: str | None = None
+
+
+class NocDeskConfirmIn(Schema):
+    vlan: int | None = None  # required for an unsuspend (DLQ-7)
+    note: str = ""
+
+
+class NocFailIn(Schema):
+    note: str
+
+
+class NocDeskOut(Schema):
+    id: int
+    operation: str
+    channel: str
+    state: str
+    account: str | None
+    name: str
+    address_id: str
+    address: str
+    sent_at: dt.datetime
+    confirmed_at: dt.datetime | None
+    attempts: int
+    restore_pending: bool
+    detail: str
 
 
 class TicketCloseIn(Schema):

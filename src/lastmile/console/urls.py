@@ -12,8 +12,6 @@ urlpatterns = [
     path("accounts/<str:number>/cards/", views.card_add, name="card"),
     path("tasks/", views.tasks, name="tasks"),
     path("tasks/<int:task_id>/outcome/", views.task_outcome, name="task_outcome"),
-    path("tickets/", views.tickets, name="tickets"),
-    path("tickets/<int:ticket_id>/", views.ticket_page, name="ticket"),
 ]
 
 # guided procedures (lastmile.console.procedures)
@@ -41,4 +39,17 @@ urlpatterns += [
     path("accounts/<str:number>/ledger/<int:entry_id>/adjust/", money.adjust, name="money_entry_adjust"),
     path("accounts/<str:number>/ledger/<int:entry_id>/void/", money.void, name="money_void"),
     path("accounts/<str:number>/ledger/<int:entry_id>/reverse/", money.reverse, name="money_reverse"),
+]
+
+# tickets that take the answer, the NOC desk (TKT-1, NET-1, DLQ-7): lastmile.console.tickets_views
+from . import tickets_views  # noqa: E402
+
+urlpatterns += [
+    path("tickets/", tickets_views.tickets, name="tickets"),
+    path("tickets/<int:ticket_id>/", tickets_views.ticket_page, name="ticket"),
+    path("tickets/<int:ticket_id>/answer/", tickets_views.ticket_answer, name="ticket_answer"),
+    path("tickets/<int:ticket_id>/notes/", tickets_views.ticket_note, name="ticket_note"),
+    path("tickets/<int:ticket_id>/assign/", tickets_views.ticket_assign, name="ticket_assign"),
+    path("noc/", tickets_views.noc_desk, name="noc"),
+    path("noc/<int:request_id>/<str:outcome>/", tickets_views.noc_record, name="noc_record"),
 ]

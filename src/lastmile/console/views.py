@@ -32,7 +32,7 @@ from lastmile.core.errors import (
 from lastmile.tickets import services as ticket_services
 from lastmile.tickets.choices import TaskStatus, TicketStatus
 
-from .forms import CardForm, NoteForm, OutcomeForm, PaymentForm, SearchForm, TicketCloseForm
+from .forms import CardForm, NoteForm, OutcomeForm, PaymentForm, SearchForm
 
 TIMELINE_PAGE = 50
 
@@ -207,36 +207,4 @@ def task_outcome(request, task_id: int):
     }, status=status)
 
 
-# --- tickets (TKT-1) ----------------------------------------------------------------
-@console_view
-@require_GET
-def tickets(request):
-    status = request.GET.get("status", TicketStatus.OPEN)
-    if status not in TicketStatus.values:
-        status = None
-    return render(request, "console/tickets.html", {
-        "tickets": list(selectors.ticket_list(status=status)[:200]), "status": status,
-    })
-
-
-@console_view
-def ticket_page(request, ticket_id: int):
-    """A ticket with its notes; closing it asks for confirmation."""
-    ticket = selectors.ticket_get(ticket_id=ticket_id)
-    form, status = TicketCloseForm(), 200
-    if request.method == "POST":
-        form = TicketCloseForm(request.POST)
-        status = 422
-        if form.is_valid():
-            try:
-                ticket_services.ticket_close(ticket=ticket, actor=actor(request), note=form.cleaned_data["note"])
-            except LastmileError as exc:
-                status = refuse(form, exc)
-            else:
-                messages.success(request, f"Ticket #{ticket.pk} closed.")
-                return redirect("console:ticket", ticket_id=ticket.pk)
-    elif request.method != "GET":
-        return render(request, "console/error.html", {"message": "Method not allowed."}, status=405)
-    return render(request, "console/ticket.html", {
-        "ticket": ticket, "notes": list(selectors.ticket_notes(ticket=ticket)), "form": form,
-    }, status=status)
+# tickets (TKT-1) and the NOC desk: lastmile.console.tickets_views

@@ -295,7 +295,8 @@ def _fail(request: NocRequest, *, actor, note: str):
     now = clock.now()
     if request.state == NocRequestState.SENT:
         NocRequest.objects.filter(pk=request.pk).update(state=NocRequestState.FAILED, next_attempt_at=None,
-                                                        followup_at=request.followup_at or now)
+                                                        followup_at=request.followup_at or now,
+                                                        detail=f"{actor}: {note}"[:1000])
         request.state = NocRequestState.FAILED
         request.followup_at = request.followup_at or now
     timeline.record("noc.failed", account=request.account, actor=actor, why=note, operation=request.operation,
