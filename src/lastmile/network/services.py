@@ -249,6 +249,8 @@ def _mark_confirmed(request: NocRequest, *, actor, **extra) -> bool:
 
 
 def _confirm(request: NocRequest, *, actor, vlan: int | None = None, **extra) -> None:
+    if vlan is not None:
+        extra["vlan"] = vlan  # what the person read off the ONT, on the timeline
     if _mark_confirmed(request, actor=actor, **extra):
         # an unsuspend's other follow-ups close when the restore completes; nothing else waits on the rest
         keys = (f"{FOLLOWUP}:{request.pk}",) if request.restore_pending else None
@@ -352,8 +354,6 @@ def noc_request_record(*, request: NocRequest, actor: Actor, confirmed: bool, vl
         raise InvalidInput("type the VLAN read from the ONT: an unsuspend is only complete on the restored VLAN",
                            field="vlan")
     extra = {"note": note.strip()} if note and note.strip() else {}
-    if vlan is not None:
-        extra["vlan"] = vlan
     _confirm(request, actor=actor, vlan=vlan, **extra)
     return request
 
@@ -587,7 +587,7 @@ def _resolve_followup(*, ticket, actor, answer: dict) -> None:
             f"The NOC confirmed, but the ONT reports VLAN {vlan}, not {expected}. Service is not restored yet: "
             f"ask the NOC to move it to VLAN {expected}, then record the answer again."))
         return
-    _confirm(request, actor=actor, vlan=vlan, **({"vlan": vlan} if vlan is not None else {}))
+    _confirm(request, actor=actor, vlan=vlan)
     if request.restore_pending:
         return  # the VLAN is still wrong: the ticket stays open
     ticket_close(ticket=ticket, actor=actor, note="Resolved: the NOC confirmed by phone.")
