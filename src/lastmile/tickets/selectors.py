@@ -111,6 +111,10 @@ def may_answer(ticket: Ticket, actor) -> bool:
     return spec is not None and actor.can(spec["capability"])
 
 
+def _day(day) -> str:
+    return f"{day:%b} {day.day}, {day.year}"
+
+
 def _place(account) -> tuple[str, str]:
     address = getattr(account, "address", None)
     if address is None:
@@ -150,8 +154,8 @@ def ticket_facts(ticket: Ticket) -> dict:
             facts += [
                 ("Waiting change", f"{change.from_package.name} (${fmt(change.from_package.monthly)}/month) to "
                                    f"{change.to_package.name} (${fmt(change.to_package.monthly)}/month)"),
-                ("Asked on", f"{change.requested_on:%b %d, %Y} by {change.requested_by}"),
-                ("Effective", f"{change.effective_on:%b %d, %Y}" if change.effective_on else "the day it is approved"),
+                ("Asked on", f"{_day(change.requested_on)} by {change.requested_by}"),
+                ("Effective", _day(change.effective_on) if change.effective_on else "the day it is approved"),
                 ("State of the change", change.get_status_display()),
             ]
             if change.reason:
@@ -165,12 +169,12 @@ def ticket_facts(ticket: Ticket) -> dict:
             question = f"Has {account.name}'s cancellation been handled with UTOPIA?"
         else:
             question = (f"Does {account.name} have a contract? Look for a digital contract, a paper service "
-                        "order or a commercial service agreement (CON-1..3).")
+                        "order or a commercial service agreement.")
         if cancellation is not None:
             facts += [
-                ("Last day of service", f"{cancellation.last_day:%b %d, %Y}"),
+                ("Last day of service", _day(cancellation.last_day)),
                 ("Reason", cancellation.reason),
-                ("Asked on", f"{cancellation.requested_on:%b %d, %Y} by {cancellation.requested_by}"),
+                ("Asked on", f"{_day(cancellation.requested_on)} by {cancellation.requested_by}"),
                 ("State of the cancellation", cancellation.get_status_display()),
             ]
             if cancellation.improve:
@@ -191,7 +195,7 @@ def ticket_facts(ticket: Ticket) -> dict:
             facts += [
                 ("NOC request", f"#{request.pk}: {request.get_operation_display()} by "
                                 f"{request.get_channel_display() or 'the NOC'}"),
-                ("Sent", f"{request.sent_at:%b %d, %Y %H:%M}"),
+                ("Sent", f"{_day(request.sent_at)} at {request.sent_at:%H:%M}"),
                 ("State", request.get_state_display()),
             ]
             if request.restore_pending:
