@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
 from django.db.models import Sum
 
 from lastmile.accounts.models import Account, PaymentCard
@@ -24,9 +23,9 @@ from lastmile.core.models import TimelineEntry
 from lastmile.core.money import ZERO
 
 from .choices import PaymentMethod
-from .gateway import processor
 from .models import LedgerEntry, Statement
-from .services import payment_post
+from .processors.models import AttemptPurpose
+from .processors.services import card_payment_take
 
 CHUNK = 2000
 
@@ -81,18 +80,21 @@ def _charge_chunk(as_of: dt.date, pairs: list[tuple[int, int]]) -> int:
     return charged
 
 
-@transaction.atomic
 def _charge(account: Account, key: str, owed, card) -> int:
+    """One card charge through the configured processor (test by default, or Stripe).
+
+    The attempt's idempotency key is the natural key `autopay:<statement>`, which is
+    also the payment's ledger key: a repeated day run, a retried request and the
+    processor's webhook all post it once. A timeout posts nothing now; the webhook
+    posts it if the charge went through.
+    """
     actor = automation("autopay")
     if card is None:
         timeline.record("payment.declined", account=account, actor=actor, amount=owed,
                         method=PaymentMethod.CARD, reason="autopay is on but no card is on file")
         return 0
-    result = processor().charge(token=card.token, amount=owed, idempotency_key=key)
-    if not result.approved:
-        timeline.record("payment.declined", account=account, actor=actor, amount=owed,
-                        method=PaymentMethod.CARD, last4=card.last4, reason=result.message)
-        return 0
-    entry = payment_post(account=account, amount=owed, method=PaymentMethod.CARD, actor=actor,
-                         reference=result.reference, key=key, reason="autopay on the due date (BIL-5)")
+    _result, entry = card_payment_take(
+        account=account, amount=owed, card=card, idempotency_key=key, actor=actor,
+        purpose=AttemptPurpose.AUTOPAY, reason="autopay on the due date (BIL-5)",
+    )
     return 1 if entry is not None else 0

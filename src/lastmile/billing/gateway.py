@@ -1,30 +1,8 @@
-"""The card processor seen by autopay (BIL-5).
-
-lastmile stores only a processor token and the last four digits (BIL-6). The
-built-in processor is the test processor the demo and the simulator use: it approves
-every token except those that begin with `decline`.
-"""
+"""The card processor seen by autopay (BIL-5): kept as an import path; the adapter
+lives in `billing.processors` (the test processor is the default)."""
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
-from decimal import Decimal
+from .processors import ChargeResult, processor
+from .processors.test import TestProcessor
 
-
-@dataclass(frozen=True)
-class ChargeResult:
-    approved: bool
-    reference: str
-    message: str = ""
-
-
-class TestProcessor:
-    def charge(self, *, token: str, amount: Decimal, idempotency_key: str) -> ChargeResult:
-        ref = "tp_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]
-        if token.startswith("decline"):
-            return ChargeResult(False, ref, "card declined")
-        return ChargeResult(True, ref)
-
-
-def processor():
-    return TestProcessor()
+__all__ = ["ChargeResult", "TestProcessor", "processor"]

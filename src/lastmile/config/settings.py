@@ -11,6 +11,10 @@ LASTMILE_UTOPIA_CHANNEL / LASTMILE_UTOPIA_CRM_URL   email (default) or crm, and 
 LASTMILE_POLICY_UTOPIA / LASTMILE_POLICY_WIRELESS   delinquency policy per network
 LASTMILE_HOLIDAYS       country/subdivision, default US/UT
 LASTMILE_CELERY_BROKER  e.g. redis://127.0.0.1:6379/0 to fan the day run out to workers
+LASTMILE_PAYMENTS       card processor: test (default) or stripe (docs/payments.md)
+LASTMILE_STRIPE_SECRET_KEY / LASTMILE_STRIPE_PUBLISHABLE_KEY / LASTMILE_STRIPE_WEBHOOK_SECRET
+LASTMILE_STRIPE_API_BASE / LASTMILE_STRIPE_TIMEOUT   Stripe's API address (tests: a loopback server), seconds
+LASTMILE_ISP_NAME / LASTMILE_ISP_ADDRESS / LASTMILE_ISP_PHONE   on statements and in the portal
 """
 from __future__ import annotations
 
@@ -47,6 +51,7 @@ INSTALLED_APPS = [
     "lastmile.catalog",
     "lastmile.accounts",
     "lastmile.billing",
+    "lastmile.billing.processors",
     "lastmile.tickets",
     "lastmile.comms",
     "lastmile.network",
@@ -56,6 +61,7 @@ INSTALLED_APPS = [
     "lastmile.simulation",
     "lastmile.api",
     "lastmile.console",
+    "lastmile.portal",
 ]
 
 MIDDLEWARE = [
@@ -155,6 +161,18 @@ if _env("LASTMILE_POLICY_WIRELESS"):
     _policies["wireless"] = _env("LASTMILE_POLICY_WIRELESS")
 if _policies:
     LASTMILE["policies"] = _policies
+
+# card payments (docs/payments.md): the test processor unless told otherwise
+LASTMILE_PAYMENTS = _env("LASTMILE_PAYMENTS", "test").strip().lower() or "test"
+LASTMILE_STRIPE_SECRET_KEY = _env("LASTMILE_STRIPE_SECRET_KEY")
+LASTMILE_STRIPE_PUBLISHABLE_KEY = _env("LASTMILE_STRIPE_PUBLISHABLE_KEY")
+LASTMILE_STRIPE_WEBHOOK_SECRET = _env("LASTMILE_STRIPE_WEBHOOK_SECRET")
+LASTMILE_STRIPE_API_BASE = _env("LASTMILE_STRIPE_API_BASE")
+LASTMILE_STRIPE_TIMEOUT = float(_env("LASTMILE_STRIPE_TIMEOUT", "30"))
+for _name, _key in (("LASTMILE_ISP_NAME", "isp_name"), ("LASTMILE_ISP_ADDRESS", "isp_address"),
+                    ("LASTMILE_ISP_PHONE", "isp_phone")):
+    if _env(_name):
+        LASTMILE[_key] = _env(_name)
 
 CELERY_BROKER_URL = _env("LASTMILE_CELERY_BROKER")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from lastmile.api.urls import urlpatterns as api_urls
+from lastmile.billing.processors.urls import urlpatterns as processor_urls
 from lastmile.console.urls import urlpatterns as console_urls
 
 urlpatterns = [
@@ -14,3 +15,5 @@ urlpatterns = [
 ]
 urlpatterns += api_urls
 urlpatterns += [path("console/", include((console_urls, "console")))]
+urlpatterns += processor_urls
+urlpatterns += [path("portal/", include(("lastmile.portal.urls", "portal")))]

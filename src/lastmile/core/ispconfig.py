@@ -46,6 +46,7 @@ class IspSettings:
     from_email: str = "billing@lastmile.example.invalid"
     isp_name: str = "lastmile ISP"
     isp_phone: str = "801-555-0100"
+    isp_address: str = "100 Main St, Orem, UT 84057"  # BIL-8: on every statement PDF
     correction_manager_above: Decimal = Decimal("100.00")  # BIL-7: larger corrections need a manager
     payment_ceiling_margin: Decimal = Decimal("1000.00")  # BIL-7: a payment above balance + this is refused
     arrangement_first_within_days: int = 14  # DLQ-4: the first installment falls within this many days

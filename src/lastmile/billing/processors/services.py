@@ -1,0 +1,156 @@
+"""Card payments through the processor adapter (BIL-5 autopay, POR-1 portal), and
+the processor's webhook (posting a payment once, by its PaymentIntent id)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+
+from lastmile.accounts.models import Account
+from lastmile.core import clock, timeline
+from lastmile.core.actors import Actor, automation
+from lastmile.core.errors import InvalidInput, LastmileError
+
+from . import processor, processor_name
+from .base import ChargeResult
+from .models import AttemptPurpose, AttemptStatus, ProcessorPayment
+
+CARD = "card"
+
+
+def attempt_record(*, account, result: ChargeResult, idempotency_key: str, ledger_key: str,
+                   amount: Decimal, purpose: str, last4: str = "", entry=None) -> ProcessorPayment:
+    """Keep one attempt and its outcome (the webhook finds it by intent or by key)."""
+    status = (AttemptStatus.SUCCEEDED if result.approved and entry is not None
+              else AttemptStatus.PENDING if result.pending or result.approved else AttemptStatus.DECLINED)
+    now = clock.now()
+    row, created = ProcessorPayment.objects.get_or_create(
+        idempotency_key=idempotency_key,
+        defaults=dict(account=account, processor=processor_name(), intent_id=result.reference or None,
+                      ledger_key=ledger_key, purpose=purpose, amount=amount, last4=last4, status=status,
+                      message=result.message[:300], entry=entry, created_at=now, updated_at=now),
+    )
+    if not created and row.entry_id is None:
+        row.status, row.message, row.updated_at = status, result.message[:300], now
+        row.intent_id = row.intent_id or result.reference or None
+        row.entry = entry
+        row.save(update_fields=["status", "message", "updated_at", "intent_id", "entry"])
+    return row
+
+
+def card_payment_take(*, account: Account, amount: Decimal, card, idempotency_key: str, actor: Actor | str,
+                      purpose: str = AttemptPurpose.PORTAL, reason: str = "") -> tuple[ChargeResult, object]:
+    """Charge the card and, when the processor approves, post the payment (BIL-4).
+
+    The processor is asked outside any database transaction (a slow answer must not
+    hold a lock); the posting and the attempt's record are one transaction. The
+    ledger key is the attempt's idempotency key, the same one the webhook uses, so
+    whichever comes first posts and the other posts nothing.
+    """
+    from lastmile.billing.services import payment_post
+
+    if card is None:
+        raise InvalidInput("add a card first", field="card")
+    result = processor().charge(
+        token=card.token, amount=amount, idempotency_key=idempotency_key,
+        description=f"lastmile account {account.number}",
+        metadata={"account": account.number, "attempt": idempotency_key, "purpose": purpose},
+        off_session=purpose == AttemptPurpose.AUTOPAY,
+    )
+    with transaction.atomic():
+        entry = None
+        if result.approved:
+            entry = payment_post(account=account, amount=amount, method=CARD, actor=actor,
+                                 reference=result.reference, key=idempotency_key, reason=reason)
+        elif not result.pending:
+            timeline.record("payment.declined", account=account, actor=actor, amount=amount,
+                            method=CARD, last4=card.last4, reason=result.message)
+        attempt_record(account=account, result=result, idempotency_key=idempotency_key,
+                       ledger_key=idempotency_key, amount=amount, purpose=purpose, last4=card.last4,
+                       entry=entry)
+    return result, entry
+
+
+# --- the webhook ------------------------------------------------------------------------
+def webhook_event_handle(*, event: dict) -> str:
+    """One verified event; returns what was done, as a word for the log and the tests."""
+    kind = event.get("type", "")
+    intent = (event.get("data") or {}).get("object") or {}
+    if kind == "payment_intent.succeeded":
+        return intent_succeeded(intent=intent)
+    if kind == "payment_intent.payment_failed":
+        return intent_failed(intent=intent)
+    return "ignored"
+
+
+def _find(intent: dict) -> ProcessorPayment | None:
+    rows = ProcessorPayment.objects.select_for_update()
+    row = rows.filter(intent_id=intent.get("id")).first()
+    if row is None:
+        attempt = (intent.get("metadata") or {}).get("attempt")
+        if attempt:
+            row = rows.filter(idempotency_key=attempt).first()
+    return row
+
+
+def intent_succeeded(*, intent: dict) -> str:
+    """Post the payment of a succeeded PaymentIntent, exactly once.
+
+    A replay finds the attempt already posted and does nothing; a first delivery for
+    an intent lastmile never saw answered (a timeout) claims it by the unique
+    intent id before posting, so two deliveries racing post once.
+    """
+    from lastmile.billing.services import payment_post
+
+    intent_id = intent.get("id") or ""
+    meta = intent.get("metadata") or {}
+    amount = (Decimal(int(intent.get("amount_received") or intent.get("amount") or 0)) / 100).quantize(
+        Decimal("0.01"))
+    actor = automation(f"{processor_name()} webhook")
+    try:
+        with transaction.atomic():
+            row = _find(intent)
+            if row is not None and row.entry_id is not None:
+                return "already posted"
+            if row is None:
+                account = Account.objects.filter(number=meta.get("account", "")).first()
+                if account is None:
+                    return "unknown account"
+                now = clock.now()
+                key = meta.get("attempt") or f"{processor_name()}:{intent_id}"
+                row = ProcessorPayment.objects.create(
+                    account=account, processor=processor_name(), intent_id=intent_id, idempotency_key=key,
+                    ledger_key=key, purpose=meta.get("purpose") or AttemptPurpose.PORTAL, amount=amount,
+                    status=AttemptStatus.PENDING, created_at=now, updated_at=now,
+                )
+            try:
+                with transaction.atomic():
+                    entry = payment_post(account=row.account, amount=amount, method=CARD, actor=actor,
+                                         reference=intent_id, key=row.ledger_key,
+                                         reason="card payment confirmed by the processor")
+            except LastmileError as exc:
+                row.status, row.message = AttemptStatus.REFUSED, exc.message[:300]
+                row.intent_id, row.updated_at = intent_id, clock.now()
+                row.save(update_fields=["status", "message", "intent_id", "updated_at"])
+                return "refused"
+            row.intent_id, row.status, row.entry, row.updated_at = intent_id, AttemptStatus.SUCCEEDED, entry, clock.now()
+            row.save(update_fields=["intent_id", "status", "entry", "updated_at"])
+            return "posted" if entry is not None else "already posted"
+    except IntegrityError:  # another delivery claimed the same intent a moment ago
+        return "already posted"
+
+
+@transaction.atomic
+def intent_failed(*, intent: dict) -> str:
+    """A pending attempt that failed after all: record the decline (BIL-5: unpaid as any)."""
+    row = _find(intent)
+    if row is None or row.status != AttemptStatus.PENDING:
+        return "ignored"
+    error = intent.get("last_payment_error") or {}
+    message = f"the card was declined: {(error.get('message') or 'declined').rstrip('.')}"
+    row.status, row.message, row.intent_id, row.updated_at = (
+        AttemptStatus.DECLINED, message[:300], intent.get("id") or row.intent_id, clock.now())
+    row.save(update_fields=["status", "message", "intent_id", "updated_at"])
+    timeline.record("payment.declined", account=row.account, actor=automation(f"{processor_name()} webhook"),
+                    amount=row.amount, method=CARD, last4=row.last4, reason=message)
+    return "declined"
