@@ -48,7 +48,7 @@ def test_pkg4_resolve_yes_and_no(api_as, today, catalog):
     response = resolve(client, ticket, premium_available=True)
     assert response.status_code == 200 and response.json()["status"] == "closed"
     assert plan_of(account) == "premium"
-    other, ticket2 = builders.premium_ticket(name="Xu Li")
+    other, ticket2 = builders.premium_ticket(name="Xu Li", address_id="UT-20077")
     resolve(client, ticket2, premium_available=False)
     assert plan_of(other) == "classic"
 
@@ -72,7 +72,7 @@ def test_pkg10_utopia_plan_change_done_and_declined(api_as, today, catalog):
     assert response.status_code == 200
     assert "Done with UTOPIA: done in UTOPIA portal" in [n["body"] for n in response.json()["notes"]]
     assert plan_of(account) == "basic"
-    other, ticket2 = builders.utopia_plan_ticket(name="Gil Cho")
+    other, ticket2 = builders.utopia_plan_ticket(name="Gil Cho", address_id="UT-20077")
     response = resolve(client, ticket2, approved=False)
     assert response.status_code == 422 and response.json()["detail"] == "say why it was declined"
     resolve(client, ticket2, approved=False, note="lease forbids it")
@@ -85,7 +85,7 @@ def test_can8_utopia_cancellation_done_and_declined(api_as, today, catalog):
     assert resolve(client, ticket, approved=True, note="cancelled in UTOPIA").status_code == 200
     assert Cancellation.objects.get(account=account).status == "confirmed"
     assert ScheduledEvent.objects.filter(account=account, action="uninstall").exists()
-    other, ticket2 = builders.utopia_cancel_ticket(name="Jo Park")
+    other, ticket2 = builders.utopia_cancel_ticket(name="Jo Park", address_id="UT-20077")
     assert resolve(client, ticket2, approved=False, note="the customer stays").status_code == 200
     assert Cancellation.objects.get(account=other).status == "declined"
 
@@ -95,7 +95,7 @@ def test_con8_contract_none_and_found(api_as, today, catalog):
     account, ticket = builders.contract_ticket()
     assert resolve(client, ticket, contract="none").status_code == 200
     assert Cancellation.objects.get(account=account).status == "confirmed"
-    other, ticket2 = builders.contract_ticket(name="Uma Diaz")
+    other, ticket2 = builders.contract_ticket(name="Uma Diaz", address_id="UT-20077")
     response = resolve(client, ticket2, contract={"kind": "commercial", "months": 24})
     assert response.status_code == 422
     assert "a commercial contract needs first_billing" in response.json()["detail"]

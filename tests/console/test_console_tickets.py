@@ -105,7 +105,7 @@ def test_can8_utopia_cancellation_done_and_declined(console_as, today, catalog):
     assert "Moving to Denver" in html  # the reason is a fact
     answer(client, ticket, outcome="done", note="cancelled in the UTOPIA CRM")
     assert Cancellation.objects.get(account=account).status == "confirmed"
-    other, ticket2 = builders.utopia_cancel_ticket(name="Jo Park")
+    other, ticket2 = builders.utopia_cancel_ticket(name="Jo Park", address_id="UT-20077")
     answer(client, ticket2, outcome="declined", note="the customer stays")
     assert Cancellation.objects.get(account=other).status == "declined"
 

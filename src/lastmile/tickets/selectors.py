@@ -12,6 +12,8 @@ Which teams are a person's follows their roles (ROLE_TEAMS):
 """
 from __future__ import annotations
 
+import re
+
 from lastmile.core.errors import NotFound
 
 from .choices import TicketKind, TicketStatus
@@ -111,6 +113,11 @@ def may_answer(ticket: Ticket, actor) -> bool:
     return spec is not None and actor.can(spec["capability"])
 
 
+def _plain(label: str) -> str:
+    """A choice's label without the rule ID it cites: people read sentences."""
+    return re.sub(r"\s*\([A-Z]{2,4}-\d+\)$", "", str(label))
+
+
 def _day(day) -> str:
     return f"{day:%b} {day.day}, {day.year}"
 
@@ -156,7 +163,7 @@ def ticket_facts(ticket: Ticket) -> dict:
                                    f"{change.to_package.name} (${fmt(change.to_package.monthly)}/month)"),
                 ("Asked on", f"{_day(change.requested_on)} by {change.requested_by}"),
                 ("Effective", _day(change.effective_on) if change.effective_on else "the day it is approved"),
-                ("State of the change", change.get_status_display()),
+                ("State of the change", _plain(change.get_status_display())),
             ]
             if change.reason:
                 facts.append(("Why the customer asked", change.reason))
@@ -175,7 +182,7 @@ def ticket_facts(ticket: Ticket) -> dict:
                 ("Last day of service", _day(cancellation.last_day)),
                 ("Reason", cancellation.reason),
                 ("Asked on", f"{_day(cancellation.requested_on)} by {cancellation.requested_by}"),
-                ("State of the cancellation", cancellation.get_status_display()),
+                ("State of the cancellation", _plain(cancellation.get_status_display())),
             ]
             if cancellation.improve:
                 facts.append(("What we could have done better", cancellation.improve))
