@@ -115,6 +115,34 @@ def contract_apply_spec(*, account, parsed, actor: Actor | str, reason: str = ""
             contract_record(account=account, actor=actor, reason=reason, **row)
 
 
+@transaction.atomic
+def contract_add(*, account, contract, actor: Actor, reason: str = "") -> list[Contract]:
+    """CON-1..3 / CAN-8 from a person: a contract or a UTOPIA lease in the scenario
+    format's shape (contract_spec), recorded by `contract_apply_spec`. A residential
+    contract goes on a residential account, a commercial one on a commercial account,
+    and a UTOPIA lease only on a UTOPIA account: anything else is a typing mistake."""
+    from lastmile.accounts.services import parse_contract
+
+    actor.require("account.change", "adding a contract")
+    if not isinstance(contract, dict):
+        raise InvalidInput("give the contract's kind and its fields (start, months ...)", field="contract")
+    parsed = parse_contract(contract)
+    kind = parsed[0]["kind"]
+    if kind == ContractKind.UTOPIA_LEASE and account.network != Network.UTOPIA:
+        raise RuleRefusal(
+            f"a UTOPIA lease belongs to a UTOPIA account; account {account.number} is on "
+            f"{account.get_network_display().lower()}", field="contract.kind",
+        )
+    if kind in (ContractKind.RESIDENTIAL, ContractKind.COMMERCIAL) and kind != account.kind:
+        raise RuleRefusal(
+            f"account {account.number} is a {account.kind} account; a {kind} contract does not belong on it",
+            field="contract.kind",
+        )
+    before = set(Contract.objects.filter(account=account).values_list("pk", flat=True))
+    contract_apply_spec(account=account, parsed=parsed, actor=actor, reason=reason or "contract added by a person")
+    return list(Contract.objects.filter(account=account).exclude(pk__in=before).order_by("start", "id"))
+
+
 # --- the request (CAN-1, CAN-8, CON-8) ---
 @transaction.atomic
 def cancellation_request(
