@@ -1,4 +1,5 @@
-"""Accounts: search, detail, timeline, notes (TKT-2), cards (BIL-6)."""
+"""Accounts: search, detail, timeline, notes (TKT-2), cards (BIL-6); onboarding and
+account care (issue 9): open, change contacts and address, contracts, emails as sent."""
 from __future__ import annotations
 
 from ninja import Router, Status
@@ -10,7 +11,20 @@ from lastmile.accounts.selectors import account_get
 from . import selectors
 from .auth import actor_of
 from .common import ERRORS, account_detail, account_out, card_out, responses, timeline_out
-from .schemas import AccountDetailOut, AccountOut, CardIn, CardOut, NoteIn, NoteOut, TimelineOut
+from .schemas import (
+    AccountDetailOut,
+    AccountIn,
+    AccountOut,
+    AccountPatchIn,
+    CardIn,
+    CardOut,
+    ContractIn,
+    ContractOut,
+    EmailOut,
+    NoteIn,
+    NoteOut,
+    TimelineOut,
+)
 
 router = Router(tags=["accounts"])
 
@@ -76,3 +90,73 @@ def autopay_enable(request, number: str):
     account = account_get(number=number)
     account_services.autopay_enable(account=account, actor=actor_of(request))
     return account_detail(account_get(number=number))
+
+
+# --- onboarding and account care (issue 9) ---
+def _premium(value: str) -> str:
+    return {"true": "yes", "false": "no"}.get(str(value).strip().lower(), str(value).strip().lower())
+
+
+@router.post("/accounts", response=responses(AccountDetailOut, 201))
+def account_open(request, payload: AccountIn):
+    """Open an account with every field of a scenario account (needs `account.create`).
+    A UTOPIA address needs its address ID, unique among live accounts (409 names the
+    account that holds it). Everything is checked first; a refusal creates nothing."""
+    from lastmile.catalog.models import Package
+    from lastmile.core import clock
+    from lastmile.core.errors import InvalidInput
+
+    package = Package.objects.filter(code=payload.plan).first()
+    if package is None:
+        known = ", ".join(Package.objects.order_by("monthly").values_list("code", flat=True))
+        raise InvalidInput(f"there is no plan {payload.plan!r}; the plans are {known}", field="plan")
+    contract = payload.contract.spec() if isinstance(payload.contract, ContractIn) else payload.contract
+    account = account_services.account_open(
+        name=payload.name, kind=payload.kind, network=payload.network, package=package,
+        address=payload.address.dict(), phones=payload.phones, emails=payload.emails,
+        service_start=payload.service_start or clock.today(), bill_cycle_day=payload.bill_cycle_day,
+        opening_balance=payload.opening_balance, premium_available=_premium(payload.premium_available),
+        contract=contract, actor=actor_of(request),
+    )
+    return Status(201, account_detail(account_get(number=account.number)))
+
+
+@router.patch("/accounts/{number}", response=responses(AccountDetailOut))
+def account_patch(request, number: str, payload: AccountPatchIn):
+    """Change any of name, phones, emails and address (needs `account.change`); each
+    change is an `account.changed` timeline record with its field, old and new value."""
+    account = account_get(number=number)
+    address = None if payload.address is None else {
+        k: v for k, v in payload.address.dict().items() if v is not None}
+    account_services.account_update(account=account, actor=actor_of(request), name=payload.name,
+                                    phones=payload.phones, emails=payload.emails, address=address)
+    return account_detail(account_get(number=number))
+
+
+@router.get("/accounts/{number}/contracts", response=responses(list[ContractOut]))
+def contracts_list(request, number: str):
+    """CON-1..3 and CAN-8: every contract row, its end, the lease's penalty-free day, and
+    which one counts (CON-2: the latest)."""
+    from lastmile.accounts.selectors import contracts_on_file
+
+    return contracts_on_file(account=account_get(number=number))
+
+
+@router.post("/accounts/{number}/contracts", response=responses(list[ContractOut], 201))
+def contract_add(request, number: str, payload: ContractIn):
+    """Add a contract (CON-1..3) or a UTOPIA lease (CAN-8); answers with the rows added
+    (a paper contract signed several times gives one row per signature)."""
+    from lastmile.accounts.selectors import contracts_on_file
+    from lastmile.cancellations.services import contract_add as add
+
+    account = account_get(number=number)
+    added = {c.pk for c in add(account=account, contract=payload.spec(), actor=actor_of(request))}
+    return Status(201, [row for row in contracts_on_file(account=account) if row["id"] in added])
+
+
+@router.get("/accounts/{number}/emails", response=responses(list[EmailOut]))
+def emails_list(request, number: str):
+    """The account's emails as written, newest first, with their delivery state."""
+    from lastmile.comms.selectors import account_emails
+
+    return list(account_emails(account=account_get(number=number)))

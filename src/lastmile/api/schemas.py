@@ -446,3 +446,101 @@ class CorrectionOut(Schema):
     entry: CorrectionEntryOut
     balance: Decimal
     status: str
+
+
+# --- onboarding and account care (issue 9) ---
+class AddressIn(Schema):
+    """NET-2: a UTOPIA address needs its address ID, unique among live accounts."""
+
+    line1: str
+    line2: str = ""
+    city: str
+    state: str
+    postal_code: str
+    address_id: str = ""
+
+
+class AddressPatchIn(Schema):
+    """Only the fields given change."""
+
+    line1: str | None = None
+    line2: str | None = None
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    address_id: str | None = None
+
+
+class ContractIn(Schema):
+    """The scenario format's `contract:` (CON-1..3, CAN-8). kind: residential |
+    commercial | utopia_lease. Residential digital: start, months (≤ 12), monthly;
+    residential paper: signed; commercial: first_billing, months, monthly, etf_override;
+    UTOPIA lease: start, months (default 12). Money is a string."""
+
+    kind: str
+    source: str | None = None
+    start: dt.date | None = None
+    months: int | None = None
+    monthly: str | None = None
+    signed: dt.date | None = None
+    first_billing: dt.date | None = None
+    etf_override: str | None = None
+
+    def spec(self) -> dict:
+        return {k: v for k, v in self.dict().items() if v is not None}
+
+
+class AccountIn(Schema):
+    """Every field of a scenario account. plan is a package code; premium_available is
+    yes | no | unknown; contract is `none`, `unknown` or a ContractIn."""
+
+    name: str
+    kind: str
+    network: str
+    plan: str
+    address: AddressIn
+    phones: list[str] = []
+    emails: list[str] = []
+    service_start: dt.date | None = None
+    bill_cycle_day: int | None = None
+    opening_balance: str = "0.00"
+    premium_available: str = "unknown"
+    contract: ContractIn | str | None = None
+
+
+class AccountPatchIn(Schema):
+    """Any of these; each change goes on the timeline with its old and new value (AUD-1)."""
+
+    name: str | None = None
+    phones: list[str] | None = None
+    emails: list[str] | None = None
+    address: AddressPatchIn | None = None
+
+
+class ContractOut(Schema):
+    id: int
+    kind: str
+    source: str
+    start: dt.date
+    months: int
+    monthly: Decimal | None
+    signed: dt.date | None
+    etf_override: Decimal | None
+    ends: dt.date
+    penalty_free_on: dt.date | None
+    current: bool
+
+
+class EmailOut(Schema):
+    """An email as written and its delivery state (pending, sent, failed)."""
+
+    id: int
+    to: list[str]
+    cc: list[str]
+    subject: str
+    body: str
+    status: str
+    attempts: int
+    last_error: str
+    created_at: dt.datetime
+    sent_at: dt.datetime | None
