@@ -14,6 +14,7 @@ $(BIN)/.installed: pyproject.toml
 venv: $(BIN)/.installed
 
 demo: venv
+	bash scripts/syslibs.sh
 	$(BIN)/lastmile demo
 
 test: venv

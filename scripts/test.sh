@@ -11,6 +11,8 @@ echo "== browser for the e2e test (Playwright drives Debian's Chromium; never 'p
 command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium) \
   || echo "chromium could not be installed: the browser test will skip"
 
+bash scripts/syslibs.sh  # Pango & co. for WeasyPrint's statement PDFs (BIL-8)
+
 echo "== ruff"
 "$BIN/ruff" check src tests
 

@@ -10,6 +10,7 @@ database beside the named one, dropped afterwards — and times, each on its own
   shutoff_day            the 18th: utopia-2022-04 suspends 2 days after `open`
   payment_burst          N/10 payments through billing.services.payment_post
   simulate_account_year  one account simulated for a year by the scenario runner
+  statement_pdf          statement PDFs rendered with WeasyPrint, one core (BIL-8; target 50/s)
   floor                  plain sqlite3 executemany of as many statement + ledger rows
                          as the bill run wrote: what the disk and SQLite cost at least
 
@@ -37,11 +38,11 @@ SHUTOFF_DAY = dt.date(2026, 9, 18)
 BURST_DAY = dt.date(2026, 9, 3)
 HAND_PAYMENTS_DAY = dt.date(2026, 9, 4)
 NAMES = ("bill_run", "quiet_day", "delinquency_day", "shutoff_day", "payment_burst",
-         "simulate_account_year", "floor")
+         "simulate_account_year", "statement_pdf", "floor")
 UNITS = {
     "bill_run": "rows", "quiet_day": "accounts", "delinquency_day": "accounts",
     "shutoff_day": "accounts", "payment_burst": "payments", "simulate_account_year": "days",
-    "floor": "rows",
+    "statement_pdf": "PDFs", "floor": "rows",
 }
 
 
@@ -110,6 +111,7 @@ def run_bench(n: int, tmp: str) -> dict:
     counts["statements"] = Statement.objects.filter(issued_on=MONTH).count()
     counts["bill_run_ledger_rows"] = LedgerEntry.objects.filter(posted_on=MONTH).count()
     work["bill_run"] = counts["statements"] + counts["bill_run_ledger_rows"]
+    seconds["statement_pdf"], work["statement_pdf"] = statement_pdf_bench(min(100, counts["statements"]))
 
     day = MONTH + dt.timedelta(days=1)
     while day <= SHUTOFF_DAY:
@@ -162,6 +164,22 @@ def run_bench(n: int, tmp: str) -> dict:
         },
         "counts": counts,
     }
+
+
+def statement_pdf_bench(count: int) -> tuple[float, int]:
+    """BIL-8: `count` of the month's statements rendered to PDF one after another (the
+    outbox's delivery step), after one warm-up render that loads the fonts."""
+    from lastmile.billing.models import Statement
+    from lastmile.comms.statements import statement_pdf
+
+    statements = list(Statement.objects.filter(issued_on=MONTH).order_by("pk")[: count + 1])
+    if not statements:
+        return 0.0, 0
+    statement_pdf(statements[0])
+    started = time.perf_counter()
+    for statement in statements[1:]:
+        statement_pdf(statement)
+    return time.perf_counter() - started, len(statements) - 1
 
 
 def _analyze() -> None:

@@ -25,10 +25,15 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # BIL-8: what to render and attach at delivery ("statement" + the statement's id);
+    # rendering is the outbox's step, never the caller's (the bill run stays fast)
+    attachment_kind = models.CharField(max_length=20, blank=True, default="", db_default="")
+    attachment_ref = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ("id",)
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        indexes = [models.Index(fields=["status", "next_attempt_at"]),
+                   models.Index(fields=["attachment_kind", "attachment_ref"])]
 
     def __str__(self) -> str:
         return f"{self.template} to {', '.join(self.to)}"

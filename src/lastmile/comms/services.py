@@ -74,8 +74,13 @@ def outbox_deliver(*, limit: int = 500, connection=None) -> dict[str, int]:
         if not claimed:
             continue
         try:
-            EmailMessage(msg.subject, msg.body, settings.from_email, msg.to, cc=msg.cc,
-                         connection=connection).send()
+            body, attachments = msg.body, []
+            if msg.attachment_kind:  # BIL-8: the statement PDF is rendered here, at delivery
+                from .statements import attachment_render
+
+                body, attachments = attachment_render(msg)
+            EmailMessage(msg.subject, body, settings.from_email, msg.to, cc=msg.cc,
+                         connection=connection, attachments=attachments).send()
         except Exception as exc:  # noqa: BLE001 - any transport failure is retried
             attempts = msg.attempts + 1
             gave_up = attempts >= MAX_ATTEMPTS

@@ -53,3 +53,11 @@ urlpatterns += [
     path("noc/", tickets_views.noc_desk, name="noc"),
     path("noc/<int:request_id>/<str:outcome>/", tickets_views.noc_record, name="noc_record"),
 ]
+
+# statement documents (BIL-8): lastmile.console.documents
+from . import documents  # noqa: E402
+
+urlpatterns += [
+    path("accounts/<str:number>/statements/<int:statement_id>/pdf/", documents.statement_document,
+         name="statement_pdf"),
+]
