@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "lastmile.plans",
     "lastmile.cancellations",
     "lastmile.delinquency",
+    "lastmile.imports",
     "lastmile.simulation",
     "lastmile.api",
     "lastmile.console",
