@@ -5,6 +5,7 @@
     lastmile demo [--accounts N] [--no-serve] [--port P]
     lastmile serve [--host H] [--port P]
     lastmile bench [--accounts N] [--database-url URL] [--json]
+    lastmile import SOURCE FILE... [--dry-run] [--mapping MAPPING.yaml] [--as USER]
     lastmile manage <django management command ...>
 """
 from __future__ import annotations
@@ -112,6 +113,14 @@ def cmd_bench(args) -> int:
     return bench_main(args)
 
 
+def cmd_import(args) -> int:
+    _setup(args.database_url)
+    _migrate()
+    from lastmile.imports.cli import run_import
+
+    return run_import(args)
+
+
 def cmd_manage(args) -> int:
     _setup()
     from django.core.management import execute_from_command_line
@@ -151,6 +160,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--database-url", help="default: a fresh SQLite file")
     p.add_argument("--json", action="store_true")
     p.set_defaults(fn=cmd_bench)
+
+    p = sub.add_parser("import", help="import another system's export (lastmile, sonar, powercode, splynx)")
+    p.add_argument("source", choices=("lastmile", "sonar", "powercode", "splynx"))
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--dry-run", action="store_true", help="validate every row and print what would change")
+    p.add_argument("--mapping", help="a YAML file that renames or ignores columns and translates values")
+    p.add_argument("--as", dest="as_user", default="import", help="who imports (recorded on the timeline)")
+    p.add_argument("--database-url", help="default: the configured database")
+    p.set_defaults(fn=cmd_import)
 
     p = sub.add_parser("manage", help="a Django management command")
     p.add_argument("rest", nargs=argparse.REMAINDER)
