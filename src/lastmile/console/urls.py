@@ -61,3 +61,15 @@ urlpatterns += [
     path("accounts/<str:number>/statements/<int:statement_id>/pdf/", documents.statement_document,
          name="statement_pdf"),
 ]
+
+# onboarding and account care (issue 9): lastmile.console.account_care
+from . import account_care  # noqa: E402
+
+# accounts/new/ goes first, so "new" is never read as an account number
+urlpatterns = [path("accounts/new/", account_care.account_new, name="account_new")] + urlpatterns + [
+    path("accounts/<str:number>/edit/", account_care.account_edit, name="account_edit"),
+    path("accounts/<str:number>/contracts/new/", account_care.contract_new, name="contract_new"),
+    path("accounts/<str:number>/equipment/returned/", account_care.equipment_returned, name="equipment_returned"),
+    path("accounts/<str:number>/equipment/pickup-failed/", account_care.pickup_failed, name="pickup_failed"),
+    path("accounts/<str:number>/emails/", account_care.emails, name="account_emails"),
+]
