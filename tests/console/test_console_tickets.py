@@ -142,6 +142,7 @@ def test_dlq7_noc_confirms_with_the_restored_vlan(console_as, sim_manual, today)
     client = console_as("noc")
     html = page(client, ticket)
     assert "Expected VLAN" in html and "552" in html and 'name="vlan"' in html
+    assert "Sep 1, 2026 at 09:00" in html  # the ISP's local time, not UTC
     answer(client, ticket, outcome="confirmed", vlan="552")
     account.refresh_from_db()
     assert account.status == "active"

@@ -139,7 +139,14 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+        from django.db.models import Q
+
+        from lastmile.core.actors import ALL_ROLES
+
+        # those who work tickets: active, with a role (the service checks it again)
+        self.fields["user"].queryset = (get_user_model().objects.filter(is_active=True)
+                                        .filter(Q(is_superuser=True) | Q(groups__name__in=ALL_ROLES))
+                                        .distinct().order_by("username"))
         self.fields["team"].choices = [("", "(no team)")] + [(t, t) for t in selectors.TEAMS]
 
     def clean(self):

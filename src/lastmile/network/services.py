@@ -407,7 +407,8 @@ def noc_followups_open(*, now: dt.datetime | None = None) -> int:
         _followup_open(
             request, key=f"{FOLLOWUP}:{request.pk}", actor="automation: NOC follow-up",
             subject=f"Call the NOC: reinstate {request.address_id or account.number} ({account.name})",
-            notes=(f"The NOC has not confirmed the unsuspend request sent at {request.sent_at:%H:%M} "
+            notes=(f"The NOC has not confirmed the unsuspend request sent at "
+                   f"{request.sent_at.astimezone(now.tzinfo):%H:%M} "
                    f"within {minutes} minutes. Call the NOC: say who you are and that you are with "
                    f"{ispconfig.current().isp_name}, give the address ID {request.address_id}, verify the "
                    f"customer name {account.name} ({request.address}) and ask for the customer to be "

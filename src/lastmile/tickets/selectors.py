@@ -197,12 +197,15 @@ def ticket_facts(ticket: Ticket) -> dict:
         request = NocRequest.objects.filter(pk=data.get("request")).first()
         expected = ispconfig.current().restored_vlan
         if request is not None:
+            from lastmile.core import clock
+
+            sent = request.sent_at.astimezone(clock.now().tzinfo)  # the ISP's local time, as on the notes
             question = (f"Has the NOC done the {request.get_operation_display().lower()} for "
                         f"{request.address_id or account.number} ({account.name})?")
             facts += [
                 ("NOC request", f"#{request.pk}: {request.get_operation_display()} by "
                                 f"{request.get_channel_display() or 'the NOC'}"),
-                ("Sent", f"{_day(request.sent_at)} at {request.sent_at:%H:%M}"),
+                ("Sent", f"{_day(sent)} at {sent:%H:%M}"),
                 ("State", request.get_state_display()),
             ]
             if request.restore_pending:
