@@ -302,3 +302,20 @@ def test_net1_desk_failed_twice_keeps_one_followup(sim_manual, today):
     noc_request_record(request=request, actor=NOC, confirmed=False, note="second try")
     assert Ticket.objects.filter(account=account, kind="noc_followup", status="open").count() == 1
     assert [n.body.split(": ", 1)[-1] for n in ticket.notes.order_by("id")][-2:] == ["first try", "second try"]
+
+
+def test_net1_desk_failed_batch_cancel_opens_a_followup_per_account_and_confirm_closes_them(sim_manual, today):
+    from lastmile.network.services import noc_batch_cancel
+
+    ana = builders.make_account(name="Ana Lopez")
+    bo = builders.make_account(name="Bo Chen", address_id="UT-20077")
+    batch = noc_batch_cancel(accounts=[ana, bo], on=today.today(), actor=automation("month end"))
+    assert batch.state == "sent" and batch.account is None
+    noc_request_record(request=batch, actor=NOC, confirmed=False, note="the NOC mailbox bounced")
+    followups = Ticket.objects.filter(kind="noc_followup", status="open").order_by("account_id")
+    assert [t.account for t in followups] == [ana, bo]
+    assert "the NOC mailbox bounced" in followups[0].notes.first().body
+    assert TimelineEntry.objects.filter(type="noc.failed", account=None).exists()
+    noc_request_record(request=batch, actor=NOC, confirmed=True)
+    assert not Ticket.objects.filter(kind="noc_followup", status="open").exists()
+    assert NocRequest.objects.get(pk=batch.pk).state == "confirmed"
