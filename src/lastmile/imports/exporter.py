@@ -115,8 +115,7 @@ def export_lastmile(*, source: str | None = None) -> dict[str, str]:
             "premium_available": addr.premium_available,
             "opening_balance": openings.get(a.pk, Decimal("0.00")),
             "opening_past_due_on": past_due.get(a.pk),
-            "last_billed_through": (first.on - dt.timedelta(days=1))
-            if first is not None and first.basis == "given" else None,
+            "last_billed_through": first.billed_through if first is not None else None,
             "contract": _contract_text(statuses.get(a.pk), contracts.get(a.pk, [])),
             "card_token": card.token if card else "", "card_last4": card.last4 if card else "",
             "card_brand": card.brand if card else "",

@@ -106,6 +106,8 @@ class FirstBill(models.Model):
     account = models.OneToOneField("accounts.Account", on_delete=models.PROTECT, related_name="+")
     on = models.DateField()
     basis = models.CharField(max_length=8)
+    # what the export said the old system billed through (None when it did not say)
+    billed_through = models.DateField(null=True, blank=True)
     done = models.BooleanField(default=False)
 
     class Meta:

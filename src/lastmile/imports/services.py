@@ -306,7 +306,8 @@ def _create_accounts(ctx: _Context, pf: ParsedFile, rows: list[tuple[int, dict]]
                                   c["etf_override"], tat, actor))
         statuses.append((pk, status, tat))
         on, basis = first_bill(row["bill_cycle_day"], row["last_billed_through"], today)
-        firsts.append((pk, bulk.db_date(on, FirstBill), basis, False))
+        firsts.append((pk, bulk.db_date(on, FirstBill), basis, bulk.db_date(row["last_billed_through"], FirstBill),
+                       False))
         if row["opening_past_due_on"] is not None and opening > 0:
             past_due.append((pk, on, row))
         timeline_rows.append((pk, day, tat, "account.created", bulk.json_text({
@@ -325,7 +326,7 @@ def _create_accounts(ctx: _Context, pf: ParsedFile, rows: list[tuple[int, dict]]
     bulk.insert(LedgerEntry, _LEDGER_COLS, ledger)
     bulk.insert(AccountContractStatus, ["account", "status", "updated_at"], statuses)
     bulk.insert(Contract, _CONTRACT_COLS, contracts)
-    bulk.insert(FirstBill, ["account", "on", "basis", "done"], firsts)
+    bulk.insert(FirstBill, ["account", "on", "basis", "billed_through", "done"], firsts)
     bulk.insert(TimelineEntry, _TIMELINE_COLS, timeline_rows, json_fields={"data"})
     bulk.insert(SourceRecord, ["source", "kind", "source_id", "account", "object_id", "checksum", "data", "run"],
                 records, json_fields={"data"})
@@ -403,7 +404,8 @@ def _update_account(ctx, pf, fr, rowno, row, record: SourceRecord) -> bool:
             changes.pop(f)
     if "last_billed_through" in changes and row["last_billed_through"] is not None:
         on, _basis = first_bill(new["bill_cycle_day"], row["last_billed_through"], clock.today())
-        FirstBill.objects.filter(account=account, done=False).update(on=on, basis="given")
+        FirstBill.objects.filter(account=account, done=False).update(
+            on=on, basis="given", billed_through=row["last_billed_through"])
     if "contract" in changes:
         contract_apply_spec(account=account, parsed=row["_contracts"], actor=actor, reason=why)
     if any(f in changes for f in ("card_token", "card_last4")) and row["card_token"]:
