@@ -117,3 +117,23 @@ def test_aud1_timeline_record_and_record_many_store_the_same_fields(today, catal
         assert row.data == {"amount": "5.00", "method": "phone", "on": "2026-09-02"}
         assert (row.actor, row.reason, row.date) == ("clerk", "by phone", D(2026, 9, 1))
     assert first.at == second.at
+
+
+@pytest.mark.django_db
+def test_dlq3_bulk_steps_write_call_tasks_without_falling_back(caplog):
+    """A column added to a bulk-inserted table (CallTask.note) must not push the day run
+    onto its slow per-case path: the fallback is logged, so its absence is checked."""
+    from tests.mixins import run_scenario_text
+
+    with caplog.at_level("WARNING", logger="lastmile.delinquency.bulk"):
+        result = run_scenario_text("""
+            start: 2026-09-01
+            end: 2026-09-17
+            accounts:
+              - {ref: ana, name: Ana Lopez, kind: residential, network: utopia, plan: classic,
+                 address: {line1: "12 Elm St", city: Orem, state: UT, postal_code: "84057", address_id: "UT-10042"},
+                 phones: ["801-555-0101", "801-555-0102"], emails: ["ana@example.test"], service_start: 2025-06-05}
+        """)
+    assert [e["phone"] for e in result["timeline"] if e["type"] == "call_task.created"] == [
+        "801-555-0101", "801-555-0102"]
+    assert not [r for r in caplog.records if "case by case" in r.getMessage()]

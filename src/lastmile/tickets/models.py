@@ -67,7 +67,8 @@ class CallTask(models.Model):
     outcome = models.CharField(max_length=16, choices=CallOutcome.choices, blank=True)
     outcome_at = models.DateTimeField(null=True, blank=True)
     outcome_by = models.CharField(max_length=150, blank=True)
-    note = models.TextField(blank=True)  # what the agent wrote with the outcome
+    # db_default: the day run bulk-inserts call tasks without naming this column
+    note = models.TextField(blank=True, default="", db_default="")  # what the agent wrote with the outcome
     status = models.CharField(max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
 
     class Meta:
