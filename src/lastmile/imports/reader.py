@@ -76,12 +76,22 @@ def looks_like_card_number(value: str) -> bool:
     return 12 <= len(digits) <= 19 and digits.isdigit() and luhn(digits)
 
 
+def fast_checksum(values) -> str:
+    """For history rows (a million a file): the values as read, joined."""
+    return hashlib.sha1("\x1f".join(map(str, values)).encode()).hexdigest()
+
+
 def checksum(data: dict) -> str:
     return hashlib.sha1(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
 # --- value readers: each returns the value or raises ValueError(sentence) ---------------
 def read_date(text: str) -> dt.date:
+    if len(text) == 10 and text[4] == "-":
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
     text = text.strip()
     m = _US_DATE.match(text)
     if m:
@@ -90,6 +100,17 @@ def read_date(text: str) -> dt.date:
         return dt.date.fromisoformat(text[:10])
     except ValueError:
         raise ValueError(f"{text!r} is not a date (YYYY-MM-DD or MM/DD/YYYY)") from None
+
+
+def read_iso(text: str) -> str:
+    """A date, kept as its ISO text (history rows: a million a file, stored as text)."""
+    if len(text) == 10 and text[4] == "-":
+        try:
+            dt.date.fromisoformat(text)
+            return text
+        except ValueError:
+            pass
+    return read_date(text).isoformat()
 
 
 def read_datetime(text: str) -> dt.datetime:
@@ -169,6 +190,10 @@ def parse(name: str, text: str, *, source: str, mapping: dict | None = None, pac
     width = len(header)
     card_refused = False
     reader_fn = _ROW_READERS[kind]
+    columns = {t: h for h, t in zip(header, targets, strict=True) if t is not None}
+    pairs = [(i, t) for i, t in enumerate(targets) if t is not None]
+    bad = _Bad(name, columns)
+    packages = packages or {}
     for rowno, cells in enumerate(reader, start=2):
         if not cells or (len(cells) == 1 and not cells[0].strip()):
             continue
@@ -176,33 +201,26 @@ def parse(name: str, text: str, *, source: str, mapping: dict | None = None, pac
             out.problems.append(Problem(name, rowno, None,
                                         f"the row has {len(cells)} cells; the header has {width}"))
             continue
-        raw: dict[str, str] = {}
-        for h, t, cell in zip(header, targets, cells, strict=True):
-            if looks_like_card_number(cell.strip()):
+        for i, cell in enumerate(cells):
+            # the cheap test first: most cells are short or do not start with a digit
+            if len(cell) >= 12 and (cell[0].isdigit() or cell[0] == " ") and looks_like_card_number(cell.strip()):
                 card_refused = True
-                out.problems.append(Problem(name, rowno, h, (
+                out.problems.append(Problem(name, rowno, header[i], (
                     "this looks like a payment card number; lastmile stores only the processor's token and "
                     "the last four digits (BIL-6), so nothing of this file is imported. Remove the column "
                     "or replace the numbers with tokens")))
-                continue
-            if t is not None:
-                raw[t] = cell.strip()
         if card_refused:
             continue
-        columns = {t: h for h, t in zip(header, targets, strict=True) if t is not None}
-        problems: list[Problem] = []
-
-        def bad(field_name, sentence, _rowno=rowno, _columns=columns, _problems=problems):
-            _problems.append(Problem(name, _rowno, _columns.get(field_name, field_name), sentence))
-
+        raw = {t: cells[i].strip() for i, t in pairs}
         for f, m in value_maps.items():
             if f in raw and raw[f].lower() in m:
                 raw[f] = m[raw[f].lower()]
-        row = reader_fn(raw, layout, bad, packages or {})
-        if problems:
-            out.problems.extend(problems)
-        else:
+        bad.rowno = rowno
+        before = len(bad.problems)
+        row = reader_fn(raw, layout, bad, packages)
+        if len(bad.problems) == before:
             out.rows.append((rowno, row))
+    out.problems.extend(bad.problems)
     seen: dict[str, int] = {}
     for rowno, row in out.rows:
         sid = row["source_id"]
@@ -212,6 +230,18 @@ def parse(name: str, text: str, *, source: str, mapping: dict | None = None, pac
         else:
             seen[sid] = rowno
     return out
+
+
+class _Bad:
+    """Collects the problems of a file; called as bad(field, sentence) for the current row."""
+
+    __slots__ = ("name", "columns", "rowno", "problems")
+
+    def __init__(self, name, columns):
+        self.name, self.columns, self.rowno, self.problems = name, columns, 0, []
+
+    def __call__(self, field_name, sentence):
+        self.problems.append(Problem(self.name, self.rowno, self.columns.get(field_name, field_name), sentence))
 
 
 def _column_of(header, targets, f):
@@ -389,10 +419,10 @@ def _statement_row(raw, layout, bad, packages) -> dict:
         bad("source_id", "the statement has no id in the old system")
     if not row["account_source_id"]:
         bad("account_source_id", "the statement names no account")
-    row["issued_on"] = _get(raw, "issued_on", bad, read_date, required=True)
-    row["period_start"] = _get(raw, "period_start", bad, read_date)
-    row["period_end"] = _get(raw, "period_end", bad, read_date)
-    row["due_on"] = _get(raw, "due_on", bad, read_date)
+    row["issued_on"] = _get(raw, "issued_on", bad, read_iso, required=True)
+    row["period_start"] = _get(raw, "period_start", bad, read_iso)
+    row["period_end"] = _get(raw, "period_end", bad, read_iso)
+    row["due_on"] = _get(raw, "due_on", bad, read_iso)
     row["amount"] = _get(raw, "amount", bad, read_money, required=True)
     return row
 
@@ -403,7 +433,7 @@ def _payment_row(raw, layout, bad, packages) -> dict:
         bad("source_id", "the payment has no id in the old system")
     if not row["account_source_id"]:
         bad("account_source_id", "the payment names no account")
-    row["paid_on"] = _get(raw, "paid_on", bad, read_date, required=True)
+    row["paid_on"] = _get(raw, "paid_on", bad, read_iso, required=True)
     amount = _get(raw, "amount", bad, read_money, required=True)
     row["amount"] = abs(amount) if amount is not None else None
     row["method"] = raw.get("method", "")

@@ -483,8 +483,7 @@ def _write_history(ctx: _Context, pf: ParsedFile, fr: FileReport) -> None:
         if pk is None:
             fr.problems.append(_missing_account(pf, rowno, row["account_source_id"], ctx))
             continue
-        data = reader.comparable(row, pf.kind)
-        sum_ = reader.checksum(data)
+        sum_ = reader.fast_checksum([row[c] for c in cols])
         old = known.get(row["source_id"])
         if old is None:
             new.append((pk, row, sum_))
@@ -500,10 +499,9 @@ def _write_history(ctx: _Context, pf: ParsedFile, fr: FileReport) -> None:
     if fr.problems:
         return
     date_cols = {"issued_on", "period_start", "period_end", "due_on", "paid_on"}
-    rows = []
-    for pk, row, sum_ in new:
-        values = [bulk.db_date(row[c], model) if c in date_cols else row[c] for c in cols]
-        rows.append((ctx.source, row["source_id"], pk, *values, sum_))
+    source = ctx.source
+    # dates arrive as validated ISO text, which both SQLite and COPY store as they are
+    rows = [(source, row["source_id"], pk, *[row[c] for c in cols], sum_) for pk, row, sum_ in new]
     for i in range(0, len(rows), 50000):
         bulk.insert(model, ["source", "source_id", "account", *cols, "checksum"], rows[i:i + 50000])
         ctx.tick(f"{pf.name}: {pf.kind}", min(i + 50000, len(rows)), len(rows))
@@ -519,6 +517,8 @@ def _write_history(ctx: _Context, pf: ParsedFile, fr: FileReport) -> None:
         diff = {}
         for c in cols:
             old_v, new_v = getattr(obj, c), row[c]
+            if c in date_cols and new_v is not None:
+                new_v = reader.read_date(new_v)
             if old_v != new_v:
                 diff[c] = {"old": old_v, "new": new_v}
                 setattr(obj, c, new_v)
@@ -545,7 +545,8 @@ def _first_bill_from_history(latest: dict[int, tuple]) -> None:
         if pk not in current:
             continue
         cycle = cycles[pk]
-        end = period_end or period_containing(issued_on, cycle)[1]
+        issued_on = reader.read_date(issued_on)
+        end = reader.read_date(period_end) if period_end else period_containing(issued_on, cycle)[1]
         on, _ = first_bill(cycle, end, issued_on)
         was, basis = current[pk]
         if basis == "history" and on <= was:
