@@ -11,6 +11,8 @@ database beside the named one, dropped afterwards — and times, each on its own
   payment_burst          N/10 payments through billing.services.payment_post
   simulate_account_year  one account simulated for a year by the scenario runner
   statement_pdf          statement PDFs rendered with WeasyPrint, one core (BIL-8; target 50/s)
+  import                 `lastmile import` of N synthetic accounts with 12 months of history
+                         (12 statements + 12 payments each) in the lastmile layout (issue 12)
   floor                  plain sqlite3 executemany of as many statement + ledger rows
                          as the bill run wrote: what the disk and SQLite cost at least
 
@@ -38,11 +40,11 @@ SHUTOFF_DAY = dt.date(2026, 9, 18)
 BURST_DAY = dt.date(2026, 9, 3)
 HAND_PAYMENTS_DAY = dt.date(2026, 9, 4)
 NAMES = ("bill_run", "quiet_day", "delinquency_day", "shutoff_day", "payment_burst",
-         "simulate_account_year", "statement_pdf", "floor")
+         "simulate_account_year", "statement_pdf", "import", "floor")
 UNITS = {
     "bill_run": "rows", "quiet_day": "accounts", "delinquency_day": "accounts",
     "shutoff_day": "accounts", "payment_burst": "payments", "simulate_account_year": "days",
-    "statement_pdf": "PDFs", "floor": "rows",
+    "statement_pdf": "PDFs", "import": "rows", "floor": "rows",
 }
 
 
@@ -139,6 +141,10 @@ def run_bench(n: int, tmp: str) -> dict:
             run_day(day)
         day += dt.timedelta(days=1)
     counts.update(_outcome())
+
+    from lastmile.imports.synth import bench_import  # issue 12: last, so no other figure sees its rows
+
+    seconds["import"], work["import"], counts["import_created"] = bench_import(n)
 
     seconds["floor"] = floor(work["bill_run"], tmp)
     work["floor"] = work["bill_run"]
