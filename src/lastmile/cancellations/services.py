@@ -230,7 +230,8 @@ def _wait_for_utopia_admin(cancellation: Cancellation, actor) -> None:
         )
     else:
         notes.append("No UTOPIA lease on file.")
-    notes.append("Handle the account with UTOPIA, then resolve this ticket; the cancellation proceeds that day.")
+    notes.append("Handle the account with UTOPIA, then answer this ticket: \"Done with UTOPIA\" (the "
+                 "cancellation proceeds that day) or \"Declined\" with the reason.")
     ticket_open(
         account=account, kind=TicketKind.UTOPIA_ADMIN,
         subject=f"UTOPIA cancellation request: last day {cancellation.last_day}",
@@ -264,8 +265,8 @@ def _proceed(cancellation: Cancellation, actor) -> None:
             subject=f"Find the contract of {account.name} (cancellation, last day {cancellation.last_day})",
             notes=(
                 "The contract status of this account is unknown. Look for a digital contract, a paper "
-                "service order or a commercial service agreement, and resolve this ticket with the "
-                "contract found or `none` (month-to-month). The cancellation waits for the answer."
+                "service order or a commercial service agreement, and answer this ticket with the "
+                "contract found, or \"No contract\" (month-to-month). The cancellation waits for the answer."
             ),
             actor=actor, key=f"contract_lookup:cancellation:{cancellation.pk}",
             data={"resolver": "contract_lookup", "cancellation": cancellation.pk},

@@ -226,15 +226,18 @@ def _wait(change: PlanChange, *, actor: Actor, on: str) -> None:
     if on == PendingOn.UTOPIA_ADMIN:
         kind, resolver = TicketKind.UTOPIA_ADMIN, "plan_change"
         subject = f"UTOPIA account: apply {what}"
-        notes = (f"The customer asked for {what} (from {change.from_package.name}). PKG-10: agents do not "
-                 "change the package of a UTOPIA account; handle the account with UTOPIA, then resolve this "
-                 "ticket (approved: true applies it, false declines it).")
+        # PKG-10; the note is read on screen, so it speaks of the answer, not of fields
+        notes = (f"The customer asked for {what} (from {change.from_package.name}). Agents do not change "
+                 "the package of a UTOPIA account: handle the account with UTOPIA, then answer this ticket "
+                 "with \"Done with UTOPIA\" (the change applies that day) or \"Declined\" with the reason.")
     else:
         kind, resolver = TicketKind.PREMIUM_AVAILABILITY, "premium_availability"
         subject = f"Is {new.name} available at {account.address.one_line()}?"
-        notes = (f"The customer asked for {what}. PKG-4: check whether {new.name} is available at "
+        # PKG-4
+        notes = (f"The customer asked for {what}. Check whether {new.name} is available at "
                  f"{account.address.one_line()} (address ID {account.address.address_id or 'none'}) and "
-                 "resolve this ticket with premium_available true or false.")
+                 "answer this ticket: available applies the change that day, not available declines it; "
+                 "the customer is told either way.")
     ticket = ticket_open(
         account=account, kind=kind, subject=subject, notes=notes, actor=actor,
         key=f"{kind}:plan_change:{change.pk}",
