@@ -45,3 +45,21 @@ def do_import(move_day, packages, admin):
         return import_files(source=source, files=files, actor=actor or admin, dry_run=dry_run, mapping=mapping)
 
     return run
+
+
+@pytest.fixture
+def console_as(db):
+    """console_as("admin") -> a logged-in console client for a user with that role."""
+    from django.test import Client
+
+    from tests.api.conftest import make_user
+
+    count = [0]
+
+    def build(*roles: str) -> Client:
+        count[0] += 1
+        client = Client()
+        client.force_login(make_user(f"imp_{'_'.join(roles)}{count[0]}", *roles))
+        return client
+
+    return build

@@ -73,3 +73,8 @@ urlpatterns = [path("accounts/new/", account_care.account_new, name="account_new
     path("accounts/<str:number>/equipment/pickup-failed/", account_care.pickup_failed, name="pickup_failed"),
     path("accounts/<str:number>/emails/", account_care.emails, name="account_emails"),
 ]
+
+# moving in from another system (issue 12, IMP-1): lastmile.console.imports_views
+from . import imports_views  # noqa: E402
+
+urlpatterns += [path("imports/", imports_views.imports_page, name="imports")]
