@@ -52,3 +52,14 @@ def test_the_import_page_is_for_an_admin_only(console_as, move_day, packages):
     page = console_as("agent").get("/console/imports/")
     assert page.status_code == 403
     assert "Importing another system&#x27;s data is for an admin" in page.content.decode()
+
+
+def test_IMP2_the_account_page_shows_the_old_systems_history_beside_the_balance(console_as, do_import):
+    assert do_import("lastmile", "lastmile_accounts.csv", "lastmile_statements.csv", "lastmile_payments.csv").ok
+    from lastmile.imports.models import SourceRecord
+
+    number = Account.objects.get(pk=SourceRecord.objects.get(source_id="LM-1002").account_id).number
+    body = console_as("agent").get(f"/console/accounts/{number}/").content.decode()
+    assert "History from Lastmile" in body and 'id="import-history"' in body
+    assert "Statement S-3" in body and "$92.50" in body and "Payment by check · ref 1042" in body
+    assert "bills from 1 December 2026" in body
