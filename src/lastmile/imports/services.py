@@ -252,9 +252,19 @@ def _create_accounts(ctx: _Context, pf: ParsedFile, rows: list[tuple[int, dict]]
     now, today = clock.now(), clock.today()
     packages = {p.code: p for p in Package.objects.all()}
     before = Account.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    used = set(Account.objects.filter(id__gt=max(0, before - 2 * CHUNK)).values_list("number", flat=True))
     given = {row["number"] for _, row in rows if row["number"]}
     next_no = 100001 + before
+    # numbers as account_create gives them (100001 + the last id), skipping any in use
+    wanted = len(rows) + len(given)
+    used = set()
+    while True:
+        candidates = [str(x) for x in range(next_no, next_no + wanted + len(used))]
+        used = set(Account.objects.filter(number__in=candidates).values_list("number", flat=True)) if len(
+            candidates) < 900 else set(Account.objects.filter(
+                number__gte=candidates[0], number__lte=candidates[-1]).values_list("number", flat=True))
+        used &= set(candidates)
+        if len(candidates) - len(used | (given & set(candidates))) >= len(rows):
+            break
     at = bulk.db_datetime(now, Account)
     account_rows = []
     for _rowno, row in rows:
