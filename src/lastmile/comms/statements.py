@@ -58,6 +58,8 @@ def statement_context(statement: Statement) -> dict:
             text = f"Payment, thank you ({entry.get_method_display().lower() or 'payment'})"
         lines.append({"date": entry.posted_on, "text": text, "amount": _money(entry.amount),
                       "payment": is_payment})
+    table = _table(lines, earlier=_money(earlier), payments=_money(payments), charges=_money(charges),
+                   balance=_money(statement.balance))
     card = PaymentCard.objects.filter(account_id=account.pk).order_by("-added_at", "-id").first()
     address = getattr(account, "address", None)
     return {
@@ -67,8 +69,28 @@ def statement_context(statement: Statement) -> dict:
         "plan_name": account.package.name, "lines": lines, "earlier_balance": _money(earlier),
         "payments_total": _money(payments), "charges_total": _money(charges),
         "balance": _money(statement.balance), "amount_due": _money(statement.amount_due),
-        "autopay": account.autopay, "card_last4": card.last4 if card else "",
+        "autopay": account.autopay, "card_last4": card.last4 if card else "", "table": table,
     }
+
+
+WIDTH = 98  # characters of the lines block at its size on a letter page
+
+
+def _row(date: str, text: str, amount: str) -> str:
+    room = WIDTH - 8 - 14
+    if len(text) > room:
+        text = text[: room - 1] + "…"
+    return f"{date:<8}{text:<{room}}{amount:>14}"
+
+
+def _table(lines: list[dict], *, earlier: str, payments: str, charges: str, balance: str) -> str:
+    """Every line of the statement as fixed columns (date, description, amount)."""
+    rule = "-" * WIDTH
+    rows = [_row("Date", "Description", "Amount"), rule, _row("", "Earlier balance", earlier)]
+    rows += [_row(f"{line['date']:%b} {line['date'].day}", line["text"], line["amount"]) for line in lines]
+    rows += [rule, _row("", "Payments and credits this period", payments),
+             _row("", "New charges this period", charges), _row("", "Balance", balance)]
+    return "\n".join(rows)
 
 
 def statement_html(statement: Statement, *, context: dict | None = None) -> str:
