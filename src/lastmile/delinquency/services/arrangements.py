@@ -1,0 +1,191 @@
+"""Payment arrangements (DLQ-4)."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+
+from lastmile.accounts.services import account_status_set
+from lastmile.billing.models import LedgerEntry
+from lastmile.core import clock, timeline
+from lastmile.core.actors import Actor
+from lastmile.core.choices import AccountStatus
+from lastmile.core.errors import InvalidInput, RuleRefusal
+from lastmile.core.models import ScheduledEvent, ScheduledEventStatus
+from lastmile.core.money import ZERO, MoneyError, money
+
+from .. import selectors
+from ..models import (
+    Arrangement,
+    ArrangementStatus,
+    Case,
+    CaseOutcome,
+    CaseStatus,
+)
+from .common import (
+    _actor,
+    _cancel_pending_disconnect,
+    _case_close,
+    _contact,
+    _next_due,
+    _note,
+    _reinstate,
+    _save,
+)
+
+
+# --------------------------------------------------------------------------- arrangements (DLQ-4)
+def _installments(installments, today: dt.date) -> list[dict]:
+    if not installments:
+        raise InvalidInput("an arrangement needs at least one installment (a date and an amount)",
+                           field="installments")
+    parsed = []
+    for i, item in enumerate(installments, start=1):
+        on = item.get("on") if isinstance(item, dict) else None
+        if isinstance(on, str):
+            try:
+                on = dt.date.fromisoformat(on)
+            except ValueError:
+                on = None
+        if not isinstance(on, dt.date):
+            raise InvalidInput(f"installment {i} needs a date (YYYY-MM-DD)", field="installments")
+        try:
+            amount = money(item.get("amount"))
+        except MoneyError as exc:
+            raise InvalidInput(f"installment {i}: {exc}", field="installments") from None
+        if amount <= ZERO:
+            raise InvalidInput(f"installment {i}: the amount must be more than 0.00", field="installments")
+        if on < today:
+            raise InvalidInput(f"installment {i} is dated {on}, before today ({today})", field="installments")
+        if parsed and on <= parsed[-1]["on"]:
+            raise InvalidInput(f"installment {i} ({on}) must come after installment {i - 1} ({parsed[-1]['on']})",
+                               field="installments")
+        parsed.append({"on": on, "amount": amount})
+    return parsed
+
+
+@transaction.atomic
+def arrangement_create(*, account, installments, actor: Actor) -> Arrangement:
+    """DLQ-4: specific dates with specific amounts, approved by a manager. It is
+    contact (DLQ-2), pauses the case, and reinstates service that was shut off (DLQ-7)."""
+    actor.require("arrangement.approve", "approving a payment arrangement")
+    today = clock.today()
+    parsed = _installments(installments, today)
+    case = selectors.open_case(account=account, lock=True)
+    if case is None:
+        raise RuleRefusal("this account has no open delinquency case; an arrangement settles a past-due balance",
+                          field="account")
+    if selectors.active_arrangement(case=case) is not None:
+        raise RuleRefusal("this case already has an active arrangement; it must be kept or broken first",
+                          field="installments")
+    case.account = account
+    last_id = LedgerEntry.objects.filter(account=account).order_by("-id").values_list("id", flat=True).first() or 0
+    arrangement = Arrangement.objects.create(
+        case=case, account=account,
+        installments=[{"on": p["on"].isoformat(), "amount": str(p["amount"])} for p in parsed],
+        after_entry_id=last_id, check_after=parsed[0]["on"], created_on=today, created_at=clock.now(),
+        approved_by=str(actor),
+    )
+    timeline.record("arrangement.created", account=account, actor=actor, why="DLQ-4: approved by a manager",
+                    installments=parsed, total=sum((p["amount"] for p in parsed), ZERO))
+    _contact(case, "arrangement")
+    case.paused, case.resume_on, case.next_due_on = True, None, None
+    _save(case, "paused", "resume_on", "next_due_on")
+    _note(case, "Payment arrangement approved: " + ", ".join(f"{p['amount']} on {p['on']}" for p in parsed)
+          + ". The case is paused while it is kept.", actor)
+    if case.shut_off:
+        _reinstate(case, actor, "DLQ-7: an approved payment arrangement")
+    else:
+        if _pending_disconnect(case):
+            _cancel_pending_disconnect(case, actor, "DLQ-4: payment arrangement approved")
+            account.refresh_from_db(fields=["status"])
+            if account.status == AccountStatus.NOT_ACTIVE:
+                account_status_set(account=account, to=AccountStatus.DELINQUENT, actor=actor,
+                                   reason="DLQ-4: payment arrangement approved")
+    return arrangement
+
+
+def _pending_disconnect(case: Case) -> bool:
+    return ScheduledEvent.objects.filter(key=f"dlq-disconnect:{case.pk}", status=ScheduledEventStatus.PENDING).exists()
+
+
+def _schedule_of(arrangement: Arrangement) -> list[tuple[dt.date, Decimal]]:
+    """Each installment's date with the cumulative amount due by then."""
+    total = ZERO
+    result = []
+    for item in arrangement.installments:
+        total += Decimal(item["amount"])
+        result.append((dt.date.fromisoformat(item["on"]), total))
+    return result
+
+
+def _arrangement_progress(arrangement: Arrangement, case: Case, actor) -> None:
+    """A payment toward the arrangement: the last installment met closes the case
+    (outcome arrangement); otherwise the next unmet installment is what to check."""
+    paid = selectors.payments_since(account=case.account, after_entry_id=arrangement.after_entry_id)
+    schedule = _schedule_of(arrangement)
+    if paid >= schedule[-1][1]:
+        Arrangement.objects.filter(pk=arrangement.pk).update(
+            status=ArrangementStatus.KEPT, ended_on=clock.today(), check_after=None)
+        timeline.record("arrangement.kept", account=case.account, actor=actor, why="DLQ-4", paid=paid)
+        _case_close(case, CaseOutcome.ARRANGEMENT, actor, reinstate=True)
+        return
+    for on, cumulative in schedule:
+        if paid < cumulative:
+            Arrangement.objects.filter(pk=arrangement.pk).update(check_after=on)
+            return
+
+
+def arrangements_check(*, as_of: dt.date, account_ids=None) -> int:
+    """DLQ-4: the day after a missed installment the arrangement is broken and the
+    case resumes that day at its next step not yet run (forced)."""
+    qs = Arrangement.objects.filter(status=ArrangementStatus.ACTIVE, check_after__lt=as_of)
+    if account_ids is not None:
+        qs = qs.filter(account_id__in=account_ids)
+    broken = 0
+    for pk in list(qs.order_by("pk").values_list("pk", flat=True)):
+        with transaction.atomic():
+            arrangement = Arrangement.objects.select_for_update().select_related("case", "account").get(pk=pk)
+            if arrangement.status != ArrangementStatus.ACTIVE:
+                continue
+            missed = None
+            for on, cumulative in _schedule_of(arrangement):
+                if on >= as_of:
+                    break
+                paid = selectors.payments_since(account=arrangement.account,
+                                                after_entry_id=arrangement.after_entry_id, through=on)
+                if paid < cumulative:
+                    missed = on
+                    break
+            if missed is None:
+                upcoming = [on for on, _c in _schedule_of(arrangement) if on >= as_of]
+                Arrangement.objects.filter(pk=pk).update(check_after=upcoming[0] if upcoming else None)
+                continue
+            _arrangement_break(arrangement, missed, as_of)
+            broken += 1
+    return broken
+
+
+def _arrangement_break(arrangement: Arrangement, missed: dt.date, as_of: dt.date) -> None:
+    actor = _actor("arrangement")
+    Arrangement.objects.filter(pk=arrangement.pk).update(status=ArrangementStatus.BROKEN, ended_on=as_of,
+                                                         check_after=None)
+    case = Case.objects.select_for_update().select_related("account").get(pk=arrangement.case_id)
+    timeline.record("arrangement.broken", account=case.account, actor=actor,
+                    why="DLQ-4: installment not paid in full by the end of its date", on=missed)
+    if case.status != CaseStatus.OPEN:
+        return
+    case.paused, case.resume_on, case.contact_since, case.next_due_on = False, as_of, as_of, as_of
+    _save(case, "paused", "resume_on", "contact_since", "next_due_on")
+    _note(case, f"Arrangement broken: the installment of {missed} was not paid in full. The case resumes today.",
+          actor)
+    account = case.account
+    account.refresh_from_db(fields=["status"])
+    if account.status == AccountStatus.ACTIVE:
+        account_status_set(account=account, to=AccountStatus.DELINQUENT, actor=actor,
+                           reason="DLQ-4: arrangement broken; the case resumes")
+    if _next_due(case) is None:
+        case.resume_on, case.next_due_on = None, None
+        _save(case, "resume_on", "next_due_on")
+
