@@ -134,7 +134,7 @@ def password_set(request, token: str):
         except LastmileError as exc:
             error, status = exc.message, _status(exc)
         else:
-            messages.success(request, "Your password is set. Sign in with your account number and it.")
+            messages.success(request, "Your password is set. Sign in with your account number and your new password.")
             return redirect("portal:login")
     return _page(request, "password_set.html", status=status, error=error, number=account.number)
 
