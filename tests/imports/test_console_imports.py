@@ -30,6 +30,8 @@ def test_IMP1_admin_previews_then_confirms_an_import(console_as, move_day, packa
     assert "The import is done: sonar_accounts.csv (accounts): created 3" in done.content.decode()
     assert Account.objects.count() == 3
     assert ImportRun.objects.filter(dry_run=False, ok=True).count() == 1
+    page = client.get("/console/imports/").content.decode()
+    assert "2 payments ($150.00), kept as the old systems" in page
     again = client.post("/console/imports/", {"step": "confirm", "token": token, "confirm": "on"})
     assert again.status_code == 409 and "That preview has expired" in again.content.decode()
 

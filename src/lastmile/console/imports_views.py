@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from lastmile.core.choices import Role
 from lastmile.core.errors import LastmileError
 from lastmile.imports.layouts import SOURCES
-from lastmile.imports.selectors import recent_runs
+from lastmile.imports.selectors import history_totals, recent_runs
 
 from .views import actor, console_view
 
@@ -55,7 +55,8 @@ def imports_page(request):
         return refused
     from lastmile.imports.services import import_files
 
-    context = {"sources": SOURCES, "runs": recent_runs(), "source": request.POST.get("source", "")}
+    context = {"sources": SOURCES, "runs": recent_runs(), "source": request.POST.get("source", ""),
+               "totals": history_totals()}
     if request.method == "GET":
         return render(request, "console/imports/upload.html", context)
     step = request.POST.get("step")
