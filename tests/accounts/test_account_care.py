@@ -14,14 +14,13 @@ from lastmile.accounts.selectors import email_addresses, phone_numbers
 from lastmile.accounts.services import (
     account_address_update,
     account_contacts_update,
-    account_open,
     account_update,
 )
 from lastmile.billing.selectors import balance
 from lastmile.cancellations import selectors as can_selectors
 from lastmile.cancellations.choices import ContractStatus
 from lastmile.cancellations.models import Contract
-from lastmile.cancellations.services import contract_add
+from lastmile.cancellations.services import account_open, contract_add
 from lastmile.comms import selectors as comms_selectors
 from lastmile.comms.models import OutboxMessage, OutboxStatus
 from lastmile.core import clock

@@ -108,32 +108,17 @@ def _clean_name(name) -> str:
     return name.strip()
 
 
-def parse_contract(contract):
-    """The scenario format's `contract:` (CON-1..3, CAN-8) with a sentence naming its field."""
-    from lastmile.cancellations import contract_spec
-    from lastmile.core import ispconfig
-
-    try:
-        return contract_spec.parse(contract, default_lease_months=ispconfig.current().utopia_lease_months)
-    except ValueError as exc:
-        message = str(exc)
-        named = re.match(r"^contract (\w+)[: ]", message)
-        field = f"contract.{named.group(1)}" if named and named.group(1) != "kind" else "contract"
-        if "kind must be" in message:
-            field = "contract.kind"
-        raise InvalidInput(message, field=field) from None
-
-
 @transaction.atomic
 def account_create(
     *, name: str, kind: str, network: str, package, address: dict, service_start: dt.date,
     actor: Actor, phones=(), emails=(), autopay: bool = False, opening_balance=ZERO,
     bill_cycle_day: int | None = None, number: str | None = None,
     premium_available: str = PremiumAvailability.UNKNOWN, status: str = AccountStatus.ACTIVE,
-    contract=None, unique_address_id: bool = False,
+    unique_address_id: bool = False,
 ) -> Account:
-    """Open an account; a migrated one may bring an opening balance (issue 2), and a
-    contract or UTOPIA lease in the scenario format's shape (CON-1..3, CAN-8).
+    """Open an account; a migrated one may bring an opening balance (issue 2). A
+    contract given at opening is recorded by `cancellations.services.account_open`
+    (contracts belong to that context, which sits above this one).
 
     Everything is checked before the first row is written, and it is all one
     transaction: a refusal leaves nothing behind. A person onboarding a customer
@@ -169,7 +154,6 @@ def account_create(
         opening = money(opening_balance)
     except MoneyError as exc:
         raise InvalidInput(f"opening balance: {exc}", field="opening_balance") from None
-    parsed_contract = None if contract is None else parse_contract(contract)
     if number is not None and Account.objects.filter(number=number).exists():
         raise RuleRefusal(f"there is already an account {number}", field="number")
 
@@ -187,19 +171,7 @@ def account_create(
     )
     if opening != ZERO:
         opening_balance_post(account=account, amount=opening, actor=actor)
-    if parsed_contract is not None:
-        from lastmile.cancellations.services import contract_apply_spec
-
-        contract_apply_spec(account=account, parsed=parsed_contract, actor=actor,
-                            reason="the contract given when the account was opened")
     return account
-
-
-def account_open(**fields) -> Account:
-    """Onboarding by a person (console, API): `account_create` with the address ID
-    that must be unique among live accounts (NET-2)."""
-    fields["unique_address_id"] = True
-    return account_create(**fields)
 
 
 def _changed(account, actor, field: str, old, new) -> None:

@@ -7,6 +7,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from lastmile.accounts import services as account_services
 from lastmile.accounts.selectors import account_get
+from lastmile.cancellations import services as can_services
 
 from . import selectors
 from .auth import actor_of
@@ -111,7 +112,7 @@ def account_open(request, payload: AccountIn):
         known = ", ".join(Package.objects.order_by("monthly").values_list("code", flat=True))
         raise InvalidInput(f"there is no plan {payload.plan!r}; the plans are {known}", field="plan")
     contract = payload.contract.spec() if isinstance(payload.contract, ContractIn) else payload.contract
-    account = account_services.account_open(
+    account = can_services.account_open(
         name=payload.name, kind=payload.kind, network=payload.network, package=package,
         address=payload.address.dict(), phones=payload.phones, emails=payload.emails,
         service_start=payload.service_start or clock.today(), bill_cycle_day=payload.bill_cycle_day,

@@ -13,13 +13,14 @@ A cancellation request takes one of three roads:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from django.db import transaction
 
 from lastmile.accounts.models import Account
 from lastmile.accounts.selectors import email_addresses
-from lastmile.accounts.services import account_status_set
+from lastmile.accounts.services import account_create, account_status_set
 from lastmile.billing.choices import ChargeKind
 from lastmile.billing.models import LedgerEntry
 from lastmile.billing.proration import prorate_through
@@ -115,14 +116,38 @@ def contract_apply_spec(*, account, parsed, actor: Actor | str, reason: str = ""
             contract_record(account=account, actor=actor, reason=reason, **row)
 
 
+def parse_contract(contract):
+    """The scenario format's `contract:` (CON-1..3, CAN-8) with a sentence naming its field."""
+    try:
+        return contract_spec.parse(contract, default_lease_months=ispconfig.current().utopia_lease_months)
+    except ValueError as exc:
+        message = str(exc)
+        named = re.match(r"^contract (\w+)[: ]", message)
+        field = f"contract.{named.group(1)}" if named and named.group(1) != "kind" else "contract"
+        if "kind must be" in message:
+            field = "contract.kind"
+        raise InvalidInput(message, field=field) from None
+
+
+@transaction.atomic
+def account_open(*, contract=None, **fields):
+    """Onboarding by a person (console, API): `account_create` with the address ID
+    that must be unique among live accounts (NET-2), and the contract or UTOPIA lease
+    given at opening (CON-1..3, CAN-8), checked before anything is written."""
+    parsed = None if contract is None else parse_contract(contract)
+    account = account_create(unique_address_id=True, **fields)
+    if parsed is not None:
+        contract_apply_spec(account=account, parsed=parsed, actor=fields["actor"],
+                            reason="the contract given when the account was opened")
+    return account
+
+
 @transaction.atomic
 def contract_add(*, account, contract, actor: Actor, reason: str = "") -> list[Contract]:
     """CON-1..3 / CAN-8 from a person: a contract or a UTOPIA lease in the scenario
     format's shape (contract_spec), recorded by `contract_apply_spec`. A residential
     contract goes on a residential account, a commercial one on a commercial account,
     and a UTOPIA lease only on a UTOPIA account: anything else is a typing mistake."""
-    from lastmile.accounts.services import parse_contract
-
     actor.require("account.change", "adding a contract")
     if not isinstance(contract, dict):
         raise InvalidInput("give the contract's kind and its fields (start, months ...)", field="contract")

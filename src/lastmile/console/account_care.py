@@ -184,7 +184,7 @@ def account_new(request):
         if form.is_valid():
             d = form.cleaned_data
             try:
-                account = account_services.account_open(
+                account = can_services.account_open(
                     name=d["name"], kind=d["kind"], network=d["network"],
                     package=Package.objects.get(code=d["plan"]), address=form.address(),
                     phones=_lines(d["phones"]), emails=_lines(d["emails"]), service_start=d["service_start"],
