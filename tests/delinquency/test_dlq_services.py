@@ -35,7 +35,7 @@ def test_dlq4_arrangement_validation(today, catalog, agent):
     manager = with_role("manager")
     with pytest.raises(PermissionRefused):
         arrangement_create(account=account, installments=[{"on": dt.date(2026, 9, 20), "amount": "10"}],
-                           actor=with_role("agent"))
+                           actor=with_role("noc"))
     with pytest.raises(InvalidInput, match="at least one installment"):
         arrangement_create(account=account, installments=[], actor=manager)
     with pytest.raises(InvalidInput, match="before today"):

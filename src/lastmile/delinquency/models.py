@@ -92,6 +92,9 @@ class CaseStep(models.Model):
 
 
 class ArrangementStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"  # DLQ-4: an agent's proposal, waiting for a manager
+    DECLINED = "declined", "Declined"
+    SUPERSEDED = "superseded", "Superseded"  # a manager's own arrangement replaced the proposal
     ACTIVE = "active", "Active"
     KEPT = "kept", "Kept"
     BROKEN = "broken", "Broken"
@@ -110,11 +113,16 @@ class Arrangement(models.Model):
     account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="arrangements")
     installments = models.JSONField()  # [{"on": "YYYY-MM-DD", "amount": "12.50"}]
     after_entry_id = models.BigIntegerField(default=0)
-    status = models.CharField(max_length=8, choices=ArrangementStatus.choices, default=ArrangementStatus.ACTIVE)
+    status = models.CharField(max_length=10, choices=ArrangementStatus.choices, default=ArrangementStatus.ACTIVE)
     check_after = models.DateField(null=True, blank=True)
     created_on = models.DateField()
     created_at = models.DateTimeField()
-    approved_by = models.CharField(max_length=150)
+    approved_by = models.CharField(max_length=150, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    proposed_by = models.CharField(max_length=150, blank=True)
+    proposed_at = models.DateTimeField(null=True, blank=True)
+    declined_by = models.CharField(max_length=150, blank=True)
+    declined_reason = models.TextField(blank=True, default="")
     ended_on = models.DateField(null=True, blank=True)
 
     class Meta:
@@ -123,8 +131,41 @@ class Arrangement(models.Model):
             models.UniqueConstraint(
                 fields=["case"], condition=models.Q(status="active"), name="one_active_arrangement_per_case"
             ),
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(status="proposed"), name="one_open_proposal_per_case"
+            ),
         ]
         indexes = [models.Index(fields=["status", "check_after"])]
 
     def __str__(self) -> str:
         return f"arrangement #{self.pk} ({self.status})"
+
+
+class ClaimMethod(models.TextChoices):
+    BILL_PAY = "bill_pay", "bill pay"
+    CHECK = "check", "check by mail"
+
+
+class PaymentClaim(models.Model):
+    """DLQ-6 "Where is my payment?": what the customer says was sent. It shows on the
+    account until a payment posted after it arrives (resolved) or the grace ends."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="claims")
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="payment_claims")
+    amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    sent_on = models.DateField(null=True, blank=True)
+    method = models.CharField(max_length=10, choices=ClaimMethod.choices, blank=True)
+    reference = models.CharField(max_length=100, blank=True)
+    recorded_by = models.CharField(max_length=150)
+    recorded_at = models.DateTimeField()
+    after_entry_id = models.BigIntegerField(default=0)  # a payment after this entry resolves it
+    grace_until = models.DateField()
+    resolved_on = models.DateField(null=True, blank=True)
+    resolved_by_entry = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-recorded_at", "-id")
+        constraints = [models.UniqueConstraint(fields=["case"], name="one_claim_per_case")]
+
+    def __str__(self) -> str:
+        return f"payment claim #{self.pk} ({self.account_id})"

@@ -53,6 +53,49 @@ def active_arrangement(*, case: Case) -> Arrangement | None:
     return Arrangement.objects.filter(case=case, status=ArrangementStatus.ACTIVE).first()
 
 
+def open_proposal(*, case: Case) -> Arrangement | None:
+    return Arrangement.objects.filter(case=case, status=ArrangementStatus.PROPOSED).first()
+
+
+def proposals():
+    """DLQ-4: the approval queue, oldest first."""
+    return (Arrangement.objects.filter(status=ArrangementStatus.PROPOSED)
+            .select_related("account", "case").order_by("created_at", "id"))
+
+
+def arrangements(*, status: str | None = None):
+    qs = Arrangement.objects.select_related("account").order_by("created_at", "id")
+    return qs.filter(status=status) if status else qs
+
+
+def open_claim(*, account) -> dict | None:
+    """DLQ-6: the claim the account page shows, until a payment posted after it
+    arrives or its grace ends."""
+    from lastmile.core import clock
+
+    from .models import PaymentClaim
+
+    claim = PaymentClaim.objects.filter(account=account, resolved_on__isnull=True,
+                                        grace_until__gte=clock.today()).order_by("-recorded_at", "-id").first()
+    if claim is None:
+        return None
+    paid = LedgerEntry.objects.filter(account=account, entry_type=EntryType.PAYMENT, id__gt=claim.after_entry_id,
+                                      voided_by__isnull=True).order_by("id").first()
+    if paid is not None:
+        return None
+    parts = ["Customer says"]
+    parts.append(f"${claim.amount:,.2f} was sent" if claim.amount is not None else "a payment was sent")
+    if claim.method:
+        parts.append(f"by {claim.get_method_display()}")
+    if claim.sent_on:
+        parts.append(f"on {claim.sent_on}")
+    sentence = " ".join(parts)
+    if claim.reference:
+        sentence += f", ref {claim.reference}"
+    sentence += f"; waiting until {claim.grace_until}"
+    return {"claim": claim, "sentence": sentence}
+
+
 def payments_since(*, account, after_entry_id: int, through: dt.date | None = None) -> Decimal:
     """What the customer paid after an arrangement was made (by the end of `through`)."""
     qs = LedgerEntry.objects.filter(account=account, entry_type=EntryType.PAYMENT, id__gt=after_entry_id,

@@ -82,12 +82,25 @@ def _set_up(scenario: Scenario) -> Context:
                 values = dict(spec.values)
                 values["package"] = package_get(code=values.pop("plan"))
                 ctx.accounts[spec.ref] = account_create(actor=superuser("scenario set-up"), **values)
+                if values.get("autopay"):
+                    _autopay_card(ctx.accounts[spec.ref])
                 for key, parsed in spec.extras.items():
                     registry.account_keys()[key].apply(ctx, ctx.accounts[spec.ref], parsed)
     except LastmileError as exc:
         where = f"account {spec.ref!r}: " if spec else ""
         raise ScenarioError(getattr(spec, "line", None), f"{where}{exc}") from None
     return ctx
+
+
+def _autopay_card(account) -> None:
+    """Issue 9 bug: `autopay: true` without a card declined every autopay charge. The
+    account gets the card on file that `enable_autopay` gives (BIL-5, BIL-6)."""
+    from lastmile.accounts.selectors import default_card
+    from lastmile.accounts.services import card_add
+
+    if default_card(account=account) is None:
+        card_add(account=account, token=f"tok_sim_{account.number}", last4="4242", brand="visa",
+                 actor=superuser("scenario set-up"), why="Card on file for autopay (scenario account).")
 
 
 def _dispatch(ctx: Context, event) -> None:

@@ -147,22 +147,30 @@ def on_batch_unanswered(prefix: str):
 
 
 @transaction.atomic
-def call_outcome_record(*, task: CallTask, outcome: str, actor: Actor) -> CallTask:
-    """DLQ-2/DLQ-3: record an outcome; `reached` is contact; an all-unanswered batch
-    triggers its step's email at once."""
+def call_outcome_record(*, task: CallTask, outcome: str, actor: Actor, note: str = "") -> CallTask:
+    """DLQ-2/DLQ-3: record an outcome (and the agent's note); `reached` is contact and
+    ends the step's other calls as not needed; an all-unanswered batch triggers its
+    step's email at once."""
     actor.require("calltask.record", "recording a call")
     if outcome not in CallOutcome.values:
         raise InvalidInput(f"outcome must be one of {', '.join(CallOutcome.values)}", field="outcome")
+    task = CallTask.objects.select_for_update().get(pk=task.pk)
     if task.status != TaskStatus.OPEN:
-        raise RuleRefusal(f"the call to {task.phone} already has an outcome", field="task")
+        what = "is no longer needed" if task.status == TaskStatus.NOT_NEEDED else "already has an outcome"
+        raise RuleRefusal(f"the call to {task.phone} {what}", field="task")
     now = clock.now()
     CallTask.objects.filter(pk=task.pk).update(outcome=outcome, outcome_at=now, outcome_by=str(actor),
-                                               status=TaskStatus.DONE)
+                                               status=TaskStatus.DONE, note=(note or "").strip())
     task.refresh_from_db()
     timeline.record("call_task.completed", account=task.account, actor=actor, phone=task.phone, outcome=outcome)
-    if outcome == CallOutcome.REACHED:
-        hooks.publish(hooks.CUSTOMER_CONTACTED, account=task.account, how="call answered", actor=actor)
     batch = CallTask.objects.filter(batch=task.batch)
+    if outcome == CallOutcome.REACHED:
+        ended = batch.filter(status=TaskStatus.OPEN).update(status=TaskStatus.NOT_NEEDED)
+        if ended:
+            timeline.record("call_task.ended", account=task.account, actor=actor, count=ended,
+                            why="DLQ-3: the customer was reached on another phone")
+        hooks.publish(hooks.CUSTOMER_CONTACTED, account=task.account, how="call answered", actor=actor)
+        return task
     if not batch.filter(status=TaskStatus.OPEN).exists() and not batch.filter(outcome=CallOutcome.REACHED).exists():
         for prefix, handler in _unanswered_handlers.items():
             if task.batch.startswith(prefix):
@@ -180,6 +188,17 @@ def call_tasks_cancel(*, account, batch_prefix: str = "") -> int:
     if batch_prefix:
         qs = qs.filter(batch__startswith=batch_prefix)
     return qs.update(status=TaskStatus.CANCELLED)
+
+
+@transaction.atomic
+def call_tasks_end(*, account_ids, batch_prefix: str = "dlq:", keep_batches=()) -> int:
+    """DLQ-3: a step's calls end as not needed when its case closes, pauses or moves
+    past it. `keep_batches` are the batches still current (the step that just ran)."""
+    qs = CallTask.objects.filter(account_id__in=list(account_ids), status=TaskStatus.OPEN,
+                                 batch__startswith=batch_prefix)
+    if keep_batches:
+        qs = qs.exclude(batch__in=list(keep_batches))
+    return qs.update(status=TaskStatus.NOT_NEEDED)
 
 
 # --- other work-queue tasks ---

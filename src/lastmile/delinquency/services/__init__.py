@@ -12,8 +12,12 @@ from .arrangements import (
     _installments,
     _pending_disconnect,
     _schedule_of,
+    arrangement_approve,
     arrangement_create,
+    arrangement_decline,
+    arrangement_propose,
     arrangements_check,
+    first_installment_deadline,
 )
 from .cases import (
     _ACTIONS,
@@ -45,6 +49,7 @@ from .common import (
     _describe,
     _email,
     _email_context,
+    _end_call_tasks,
     _facts,
     _fmt_day,
     _next_due,
@@ -58,12 +63,13 @@ from .common import (
 from .fees import _charge_fee, fee_waive
 
 __all__ = [
-    "DISCONNECT_ACTION", "arrangement_create", "arrangements_check", "case_open", "cases_open",
+    "DISCONNECT_ACTION", "arrangement_approve", "arrangement_create", "arrangement_decline",
+    "arrangement_propose", "first_installment_deadline", "arrangements_check", "case_open", "cases_open",
     "fee_waive", "payment_claim_record", "policy_for_network", "policy_of", "steps_run",
     "subscribe_hooks", "unanswered_email",
     "_ACTIONS", "_REASONS", "_actor", "_arrangement_break", "_arrangement_progress", "_calendar",
     "_cancel_pending_disconnect", "_case_advance", "_case_close", "_charge_fee", "_close_ticket",
-    "_contact", "_d_day", "_describe", "_disconnect", "_email", "_email_context", "_facts", "_fmt_day",
+    "_contact", "_d_day", "_end_call_tasks", "_describe", "_disconnect", "_email", "_email_context", "_facts", "_fmt_day",
     "_installments", "_next_due", "_note", "_on_balance_reduced", "_on_contacted", "_on_payment",
     "_on_service_restored", "_on_status_changed", "_pending_disconnect", "_reinstate", "_save",
     "_schedule_of", "_shut_off", "_ticket",

@@ -8,7 +8,8 @@ from django.db import transaction
 
 from lastmile.accounts.services import account_status_set
 from lastmile.billing.models import LedgerEntry
-from lastmile.core import clock, timeline
+from lastmile.billing.selectors import balance
+from lastmile.core import clock, ispconfig, timeline
 from lastmile.core.actors import Actor
 from lastmile.core.choices import AccountStatus
 from lastmile.core.errors import InvalidInput, RuleRefusal
@@ -28,6 +29,7 @@ from .common import (
     _cancel_pending_disconnect,
     _case_close,
     _contact,
+    _end_call_tasks,
     _next_due,
     _note,
     _reinstate,
@@ -65,13 +67,41 @@ def _installments(installments, today: dt.date) -> list[dict]:
     return parsed
 
 
-@transaction.atomic
-def arrangement_create(*, account, installments, actor: Actor) -> Arrangement:
-    """DLQ-4: specific dates with specific amounts, approved by a manager. It is
-    contact (DLQ-2), pauses the case, and reinstates service that was shut off (DLQ-7)."""
-    actor.require("arrangement.approve", "approving a payment arrangement")
-    today = clock.today()
-    parsed = _installments(installments, today)
+def _usd(amount: Decimal) -> str:
+    return f"${amount:,.2f}"
+
+
+def _covers(account, parsed: list[dict], today: dt.date) -> None:
+    """DLQ-4: the installments add up to at least the whole balance owed, fees
+    included, and the first falls within the configured days of today."""
+    owed = balance(account=account)
+    total = sum((p["amount"] for p in parsed), ZERO)
+    if total < owed:
+        raise RuleRefusal(
+            f"the installments add up to {_usd(total)} but {_usd(owed)} is owed, fees included: "
+            f"{_usd(owed - total)} short", field="installments")
+    days = ispconfig.current().arrangement_first_within_days
+    deadline = today + dt.timedelta(days=days)
+    if parsed[0]["on"] > deadline:
+        raise RuleRefusal(
+            f"the first installment is dated {parsed[0]['on']}; it must fall within {days} days of today, "
+            f"by {deadline}", field="installments")
+
+
+def first_installment_deadline(today: dt.date | None = None) -> dt.date:
+    today = today or clock.today()
+    return today + dt.timedelta(days=ispconfig.current().arrangement_first_within_days)
+
+
+def _stored(parsed: list[dict]) -> list[dict]:
+    return [{"on": p["on"].isoformat(), "amount": str(p["amount"])} for p in parsed]
+
+
+def _parsed(arrangement: Arrangement) -> list[dict]:
+    return [{"on": dt.date.fromisoformat(i["on"]), "amount": Decimal(i["amount"])} for i in arrangement.installments]
+
+
+def _open_case_for(account):
     case = selectors.open_case(account=account, lock=True)
     if case is None:
         raise RuleRefusal("this account has no open delinquency case; an arrangement settles a past-due balance",
@@ -80,18 +110,122 @@ def arrangement_create(*, account, installments, actor: Actor) -> Arrangement:
         raise RuleRefusal("this case already has an active arrangement; it must be kept or broken first",
                           field="installments")
     case.account = account
-    last_id = LedgerEntry.objects.filter(account=account).order_by("-id").values_list("id", flat=True).first() or 0
+    return case
+
+
+def _describe_installments(parsed) -> str:
+    return ", ".join(f"{_usd(p['amount'])} on {p['on']}" for p in parsed)
+
+
+@transaction.atomic
+def arrangement_create(*, account, installments, actor: Actor) -> Arrangement:
+    """DLQ-4: a manager's arrangement is approved at once; an agent's is a proposal
+    that waits in the approval queue (the case does not pause until a manager approves)."""
+    if not actor.can("arrangement.approve"):
+        return arrangement_propose(account=account, installments=installments, actor=actor)
+    today = clock.today()
+    parsed = _installments(installments, today)
+    case = _open_case_for(account)
+    _covers(account, parsed, today)
+    proposal = selectors.open_proposal(case=case)
+    if proposal is not None:  # the manager's own arrangement replaces the proposal
+        Arrangement.objects.filter(pk=proposal.pk).update(status=ArrangementStatus.SUPERSEDED, ended_on=today)
+    arrangement = Arrangement(case=case, account=account, installments=_stored(parsed), created_on=today,
+                              created_at=clock.now())
+    return _activate(arrangement, case, parsed, actor)
+
+
+@transaction.atomic
+def arrangement_propose(*, account, installments, actor: Actor) -> Arrangement:
+    """DLQ-4: an agent proposes; a manager approves from the approval queue."""
+    actor.require("arrangement.propose", "proposing a payment arrangement")
+    today = clock.today()
+    parsed = _installments(installments, today)
+    case = _open_case_for(account)
+    proposal = selectors.open_proposal(case=case)
+    if proposal is not None:
+        raise RuleRefusal(f"an arrangement proposed by {proposal.proposed_by} on {proposal.created_on} is already "
+                          "waiting for a manager's approval; it must be approved or declined first",
+                          field="installments")
+    _covers(account, parsed, today)
+    now = clock.now()
     arrangement = Arrangement.objects.create(
-        case=case, account=account,
-        installments=[{"on": p["on"].isoformat(), "amount": str(p["amount"])} for p in parsed],
-        after_entry_id=last_id, check_after=parsed[0]["on"], created_on=today, created_at=clock.now(),
-        approved_by=str(actor),
+        case=case, account=account, installments=_stored(parsed), status=ArrangementStatus.PROPOSED,
+        created_on=today, created_at=now, proposed_by=str(actor), proposed_at=now,
     )
+    total = sum((p["amount"] for p in parsed), ZERO)
+    timeline.record("arrangement.proposed", account=account, actor=actor,
+                    why="DLQ-4: proposed by an agent; a manager approves it", installments=parsed, total=total,
+                    arrangement=arrangement.pk)
+    _note(case, f"Payment arrangement proposed by {actor}: {_describe_installments(parsed)}. "
+                "Waiting for a manager's approval in the approval queue.", actor)
+    return arrangement
+
+
+@transaction.atomic
+def arrangement_approve(*, arrangement: Arrangement, actor: Actor) -> Arrangement:
+    """DLQ-4: a manager approves a proposal; the coverage is checked again against
+    today's balance, then the case pauses as for a manager's own arrangement."""
+    actor.require("arrangement.approve", "approving a payment arrangement")
+    arrangement = Arrangement.objects.select_for_update().select_related("account").get(pk=arrangement.pk)
+    if arrangement.status != ArrangementStatus.PROPOSED:
+        raise RuleRefusal(f"this arrangement is {arrangement.get_status_display().lower()}, not waiting for approval",
+                          field="arrangement")
+    case = Case.objects.select_for_update().get(pk=arrangement.case_id)
+    if case.status != CaseStatus.OPEN:
+        raise RuleRefusal("the delinquency case of this proposal is closed; there is nothing left to arrange",
+                          field="arrangement")
+    if selectors.active_arrangement(case=case) is not None:
+        raise RuleRefusal("this case already has an active arrangement", field="arrangement")
+    account = arrangement.account
+    case.account = account
+    parsed = _parsed(arrangement)
+    today = clock.today()
+    if parsed[0]["on"] < today:
+        raise RuleRefusal(f"the first installment ({parsed[0]['on']}) is already past; decline this proposal "
+                          "and propose new dates", field="installments")
+    _covers(account, parsed, today)
+    return _activate(arrangement, case, parsed, actor)
+
+
+@transaction.atomic
+def arrangement_decline(*, arrangement: Arrangement, actor: Actor, reason: str) -> Arrangement:
+    """DLQ-4: a manager declines a proposal, with the reason the agent passes on."""
+    actor.require("arrangement.approve", "declining a payment arrangement")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("say why the arrangement is declined", field="reason")
+    arrangement = Arrangement.objects.select_for_update().select_related("account", "case").get(pk=arrangement.pk)
+    if arrangement.status != ArrangementStatus.PROPOSED:
+        raise RuleRefusal(f"this arrangement is {arrangement.get_status_display().lower()}, not waiting for approval",
+                          field="arrangement")
+    Arrangement.objects.filter(pk=arrangement.pk).update(
+        status=ArrangementStatus.DECLINED, declined_by=str(actor), declined_reason=reason, ended_on=clock.today())
+    arrangement.refresh_from_db()
+    timeline.record("arrangement.declined", account=arrangement.account, actor=actor, why=f"DLQ-4: {reason}",
+                    reason=reason, arrangement=arrangement.pk)
+    _note(arrangement.case, f"Proposed arrangement declined by {actor}: {reason}", actor)
+    return arrangement
+
+
+def _activate(arrangement: Arrangement, case: Case, parsed: list[dict], actor) -> Arrangement:
+    """What an approved arrangement does: contact (DLQ-2), the case pauses, the step's
+    call tasks end (DLQ-3), and service that was shut off is reinstated (DLQ-7)."""
+    account = case.account
+    last_id = LedgerEntry.objects.filter(account=account).order_by("-id").values_list("id", flat=True).first() or 0
+    arrangement.status = ArrangementStatus.ACTIVE
+    arrangement.after_entry_id = last_id
+    arrangement.check_after = parsed[0]["on"]
+    arrangement.approved_by = str(actor)
+    arrangement.approved_at = clock.now()
+    arrangement.save()
     timeline.record("arrangement.created", account=account, actor=actor, why="DLQ-4: approved by a manager",
-                    installments=parsed, total=sum((p["amount"] for p in parsed), ZERO))
+                    installments=parsed, total=sum((p["amount"] for p in parsed), ZERO),
+                    **({"proposed_by": arrangement.proposed_by} if arrangement.proposed_by else {}))
     _contact(case, "arrangement")
     case.paused, case.resume_on, case.next_due_on = True, None, None
     _save(case, "paused", "resume_on", "next_due_on")
+    _end_call_tasks(case, "the case is paused by an approved arrangement")
     _note(case, "Payment arrangement approved: " + ", ".join(f"{p['amount']} on {p['on']}" for p in parsed)
           + ". The case is paused while it is kept.", actor)
     if case.shut_off:

@@ -48,6 +48,7 @@ from .common import (
     _d_day,
     _describe,
     _email,
+    _end_call_tasks,
     _note,
     _save,
     policy_for_network,
@@ -147,6 +148,7 @@ def steps_run(*, as_of: dt.date, account_ids=None) -> tuple[int, list[Account]]:
                 try:
                     with transaction.atomic():
                         ran += bulk.advance_chunk(run, plans, as_of)
+                        _end_passed_steps(run, plans)
                     continue
                 except IntegrityError as exc:  # someone else ran part of it: case by case
                     bulk.log.warning("delinquency steps: %d cases done case by case (%s)", len(run), exc)
@@ -154,6 +156,29 @@ def steps_run(*, as_of: dt.date, account_ids=None) -> tuple[int, list[Account]]:
                 with transaction.atomic():
                     ran += _case_advance(case.pk, as_of, cancelled, planned=plans[case.pk])
     return ran, cancelled
+
+
+def _end_passed_steps(run: list[Case], plans) -> None:
+    """DLQ-3, bulk path: the calls of steps a case moved past end as not needed (one
+    update for the chunk; the tasks of the step that just ran stay)."""
+    from lastmile.tickets.choices import TaskStatus
+    from lastmile.tickets.models import CallTask
+
+    keep = {}
+    for case in run:
+        ran_steps = [n.step.name for n, reason in plans[case.pk][1] if not reason]
+        if ran_steps:
+            keep[case.pk] = f"dlq:{case.pk}:{ran_steps[-1]}"
+    if not keep:
+        return
+    ends = []
+    for pk, batch in CallTask.objects.filter(account_id__in=[c.account_id for c in run if c.pk in keep],
+                                             status=TaskStatus.OPEN, batch__startswith="dlq:").values_list("pk", "batch"):
+        case_pk = int(batch.split(":")[1]) if batch.count(":") >= 2 and batch.split(":")[1].isdigit() else None
+        if case_pk in keep and batch != keep[case_pk]:
+            ends.append(pk)
+    if ends:
+        CallTask.objects.filter(pk__in=ends).update(status=TaskStatus.NOT_NEEDED)
 
 
 def _case_advance(pk: int, as_of: dt.date, cancelled: list, planned=None) -> int:
@@ -192,6 +217,7 @@ def _case_advance(pk: int, as_of: dt.date, cancelled: list, planned=None) -> int
         if reason:
             _note(case, f"Step {nxt.step.name} skipped: {_REASONS[reason]}.", actor)
             continue
+        _end_call_tasks(case, f"step {nxt.step.name} runs", keep_batch=f"dlq:{case.pk}:{nxt.step.name}")
         for name, arg in nxt.step.actions:
             _ACTIONS[name](case=case, policy=policy, step=nxt.step, arg=arg, actor=actor,
                            as_of=as_of, cancelled=cancelled)

@@ -14,7 +14,6 @@ from lastmile.core.scheduling import event_cancel
 from lastmile.tickets.choices import TicketStatus
 from lastmile.tickets.models import Ticket
 from lastmile.tickets.services import (
-    call_tasks_cancel,
     ticket_close,
     ticket_note_add,
 )
@@ -185,7 +184,7 @@ def _case_close(case: Case, outcome: str, actor, *, reinstate: bool = False, gra
     )
     timeline.record("delinquency.closed", account=case.account, actor=actor, why=f"DLQ: {outcome}",
                     outcome=outcome, policy=case.policy_name, case=case.pk)
-    call_tasks_cancel(account=case.account, batch_prefix=f"dlq:{case.pk}:")
+    _end_call_tasks(case, f"the case is closed ({outcome})")
     if reinstate:
         _reinstate(case, actor, f"DLQ-7: case closed ({outcome})")
     elif outcome == CaseOutcome.CANCELLED:
@@ -199,3 +198,11 @@ def _contact(case: Case, how: str) -> None:
     case.contacts = list(case.contacts or []) + [{"on": today.isoformat(), "how": how}]
     _save(case, "last_contact_on", "contacts")
 
+
+
+def _end_call_tasks(case: Case, why: str, keep_batch: str | None = None) -> int:
+    """DLQ-3: the case closed, paused or moved past a step: its calls are not needed."""
+    from lastmile.tickets.services import call_tasks_end
+
+    return call_tasks_end(account_ids=[case.account_id], batch_prefix=f"dlq:{case.pk}:",
+                          keep_batches=[keep_batch] if keep_batch else ())

@@ -6,7 +6,7 @@ from lastmile.core.errors import InvalidInput, RuleRefusal
 from lastmile.delinquency.services import arrangement_create, fee_waive, payment_claim_record
 from lastmile.tickets.services import call_outcome_record, open_call_tasks
 
-from ..registry import BOOL, INSTALLMENTS, TEXT, verb
+from ..registry import BOOL, DATE, INSTALLMENTS, MONEY, TEXT, verb
 
 
 @verb("call_outcome", outcome=TEXT, all=BOOL)
@@ -23,12 +23,15 @@ def call_outcome(ctx, account, actor, outcome=None, all=False):  # noqa: A002 - 
 
 @verb("payment_arrangement", installments=INSTALLMENTS)
 def payment_arrangement(ctx, account, actor, installments=None):
+    """DLQ-4: approved at once for a manager (the default actor); proposed for an agent."""
     arrangement_create(account=account, installments=installments or [], actor=actor)
 
 
-@verb("payment_claim")
-def payment_claim(ctx, account, actor):
-    payment_claim_record(account=account, actor=actor)
+@verb("payment_claim", amount=MONEY, sent_on=DATE, method=TEXT, reference=TEXT)
+def payment_claim(ctx, account, actor, amount=None, sent_on=None, method=None, reference=None):
+    """DLQ-6: every field optional (what the customer says was sent)."""
+    payment_claim_record(account=account, actor=actor, amount=amount, sent_on=sent_on,
+                         method=method or "", reference=str(reference) if reference is not None else "")
 
 
 @verb("waive_fee", kind=TEXT)
