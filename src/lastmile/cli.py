@@ -85,6 +85,7 @@ def cmd_demo(args) -> int:
     print(f"  admin    http://127.0.0.1:{args.port}/admin/")
     print(f"  API      http://127.0.0.1:{args.port}/api/v1/docs  (token: {info['token']})")
     print(f"  login    {info['username']} / {info['password']}")
+    print(f"  roles    {', '.join(info['users'])} (same password): each procedure by the role that does it")
     sys.stdout.flush()
     if args.no_serve:
         return 0

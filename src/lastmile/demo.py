@@ -43,7 +43,12 @@ WIRELESS_CITIES = (("Provo", "84601"), ("Spanish Fork", "84660"), ("Payson", "84
                    ("Eagle Mountain", "84005"), ("Santaquin", "84655"), ("Heber City", "84032"))
 
 
+DEMO_ROLES = ("agent", "billing", "manager", "admin", "noc")
+
+
 def _ensure_users() -> tuple[str, str]:
+    """The superuser `admin`, and one user per role (demo-agent, demo-noc ...) with the
+    same password, so each procedure can be tried by the role that does it."""
     User = get_user_model()
     for role in Role:
         Group.objects.get_or_create(name=role.value)
@@ -52,13 +57,49 @@ def _ensure_users() -> tuple[str, str]:
     admin.is_staff = admin.is_superuser = True
     admin.set_password(password)
     admin.save()
-    for role in ("agent", "manager"):
-        user, created = User.objects.get_or_create(username=f"demo-{role}")
-        if created:
-            user.set_unusable_password()
-            user.save()
-            user.groups.add(Group.objects.get(name=role))
+    for role in DEMO_ROLES:
+        user, _ = User.objects.get_or_create(username=f"demo-{role}")
+        user.set_password(password)
+        user.save()
+        user.groups.add(Group.objects.get(name=role))
     return "admin", password
+
+
+def _open_work(made: list[Account], rng: random.Random) -> None:
+    """Today's work waiting on people, one of each kind, made by the same services an
+    agent would use: a Premium availability check, a UTOPIA admin's plan change and
+    cancellation, a contract lookup, and an unsuspend the NOC has not confirmed."""
+    from lastmile.cancellations.services import cancellation_request, contract_status_set
+    from lastmile.core.choices import AccountStatus
+    from lastmile.plans.services import plan_change_request
+
+    agent = superuser("demo-agent")
+    today = clock.today()
+    active = [a for a in made if a.status == AccountStatus.ACTIVE]
+    wireless = [a for a in active if a.network == "wireless"]
+    utopia = [a for a in active if a.network == "utopia"]
+    unknown = next((a for a in wireless if a.package.code != "premium"
+                    and a.address.premium_available == "unknown"), None)
+    if unknown is not None:
+        plan_change_request(account=unknown, to="premium", actor=agent, reason="working from home",
+                            consent="verbal_recorded", consent_reference="demo call", identity_verified=True)
+    change = next((a for a in utopia if a.package.code == "basic"), None)
+    if change is not None:
+        plan_change_request(account=change, to="classic", actor=agent, reason="more speed",
+                            consent="written", consent_reference="demo form", identity_verified=True)
+    leaving = [a for a in utopia if a is not change][:1]
+    for account in leaving:
+        cancellation_request(account=account, last_day=today + dt.timedelta(days=40), reason="moving away",
+                             actor=agent)
+    lookup = [a for a in wireless if a is not unknown][:1]
+    for account in lookup:
+        contract_status_set(account=account, status="unknown", actor=agent, reason="migrated without papers")
+        cancellation_request(account=account, last_day=today + dt.timedelta(days=35),
+                             reason="switching providers", actor=agent)
+    suspended = [a for a in made if a.network == "utopia" and a.status == AccountStatus.SUSPENDED]
+    for account in suspended[:1]:
+        payment_post(account=account, amount=balance(account=account), method="phone",
+                     actor=superuser("demo-agent"))
 
 
 def _make_accounts(n: int, start: dt.date, rng: random.Random) -> list[Account]:
@@ -108,6 +149,8 @@ def build_demo(*, accounts: int = 300, seed: int = 2026) -> dict:
                 catalog_load()
                 made = _make_accounts(accounts, history_start, rng)
             never_pays = {a.pk for a in made if rng.random() < 0.08}
+            # at least one UTOPIA customer is shut off, so the NOC desk has an unsuspend to confirm
+            never_pays.add(next(a.pk for a in made if a.network == "utopia"))
             payer = superuser("demo payments")
             day = history_start
             while day <= today:
@@ -123,10 +166,16 @@ def build_demo(*, accounts: int = 300, seed: int = 2026) -> dict:
                             payment_post(account=account, amount=owed, actor=payer,
                                          method=rng.choice(("phone", "check", "bill_pay", "cash")))
                 day += dt.timedelta(days=1)
+        # today, with the live adapters: the NOC's answers wait for the NOC desk
+        for account in made:
+            account.refresh_from_db()
+        with transaction.atomic():
+            _open_work(made, rng)
     return {
         "accounts": Account.objects.count(),
         "database": str(settings.DATABASES["default"]["NAME"]),
         "username": username,
         "password": password,
         "token": token,
+        "users": [f"demo-{role}" for role in DEMO_ROLES],
     }
