@@ -38,5 +38,8 @@ def test_demo_leaves_work_waiting_on_people_and_a_login_per_role():
     assert {"premium_availability", "utopia_admin", "contract_lookup"} <= kinds
     assert Ticket.objects.filter(status="open", kind="utopia_admin").count() == 2  # a change and a cancellation
     assert NocRequest.objects.filter(state="sent", operation="unsuspend").exists()
+    from lastmile.delinquency.models import Arrangement
+
+    assert Arrangement.objects.filter(status="proposed").count() == 1
     for username in info["users"]:
         assert authenticate(username=username, password=info["password"]) is not None

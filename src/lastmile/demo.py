@@ -68,9 +68,12 @@ def _ensure_users() -> tuple[str, str]:
 def _open_work(made: list[Account], rng: random.Random) -> None:
     """Today's work waiting on people, one of each kind, made by the same services an
     agent would use: a Premium availability check, a UTOPIA admin's plan change and
-    cancellation, a contract lookup, and an unsuspend the NOC has not confirmed."""
+    cancellation, a contract lookup, an unsuspend the NOC has not confirmed, and an
+    arrangement an agent proposed for a manager to approve."""
     from lastmile.cancellations.services import cancellation_request, contract_status_set
+    from lastmile.core.actors import with_role
     from lastmile.core.choices import AccountStatus
+    from lastmile.delinquency.services import arrangement_propose
     from lastmile.plans.services import plan_change_request
 
     agent = superuser("demo-agent")
@@ -100,6 +103,15 @@ def _open_work(made: list[Account], rng: random.Random) -> None:
     for account in suspended[:1]:
         payment_post(account=account, amount=balance(account=account), method="phone",
                      actor=superuser("demo-agent"))
+    behind = [a for a in made if a.status in (AccountStatus.DELINQUENT, AccountStatus.SUSPENDED,
+                                              AccountStatus.NOT_ACTIVE) and a not in suspended[:1]]
+    for account in behind[:1]:
+        # an agent's proposal waits in the manager's approval queue (DLQ-4)
+        owed = balance(account=account)
+        first = (owed / 2).quantize(Decimal("0.01"))
+        arrangement_propose(account=account, actor=with_role("agent", "demo-agent"), installments=[
+            {"on": today + dt.timedelta(days=7), "amount": first},
+            {"on": today + dt.timedelta(days=21), "amount": owed - first}])
 
 
 def _make_accounts(n: int, start: dt.date, rng: random.Random) -> list[Account]:
