@@ -84,3 +84,13 @@ def test_pkg3_premium_plan_page_asks_first_then_shows_the_price(signed_in, custo
     done = signed_in.post("/portal/plan/", {"to": "premium", "reason": "streaming", "speed_issues": "no",
                                             "agree": "1"}, follow=True)
     assert "Done: your plan is now Premium." in done.content.decode()
+
+
+def test_bil6_the_card_form_never_names_the_card_number(signed_in, settings):
+    page = signed_in.get("/portal/card/").content.decode()
+    assert 'id="card-number"' in page and 'name="card' not in page  # the number is not a form field
+    assert 'name="token"' in page and 'name="last4"' in page
+    settings.LASTMILE_PAYMENTS, settings.LASTMILE_STRIPE_PUBLISHABLE_KEY = "stripe", "pk_test_123"
+    stripe_page = signed_in.get("/portal/card/").content.decode()
+    assert 'id="card-element"' in stripe_page and "pk_test_123" in stripe_page
+    assert 'id="card-number"' not in stripe_page

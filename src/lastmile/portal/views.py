@@ -18,7 +18,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lastmile.accounts.models import Account
-from lastmile.billing.processors import processor
+from lastmile.billing.processors import processor_name
+from lastmile.billing.processors.stripe import StripeProcessor
+from lastmile.billing.processors.test import TestProcessor
 from lastmile.comms.statements import (
     statement_context,
     statement_filename,
@@ -221,8 +223,10 @@ def card(request, account):
             messages.success(request, f"Card ending {request.POST.get('last4')} added; it is now your default card.")
             return redirect("portal:home")
     stripe_key = getattr(settings, "LASTMILE_STRIPE_PUBLISHABLE_KEY", "")
-    return _page(request, "card.html", status=status, error=error, processor=processor(),
-                 stripe=processor().name == "stripe", stripe_key=stripe_key)
+    stripe = processor_name() == "stripe"
+    hint = StripeProcessor.token_hint() if stripe else TestProcessor.token_hint()
+    return _page(request, "card.html", status=status, error=error, hint=hint, stripe=stripe,
+                 stripe_key=stripe_key)
 
 
 @portal_view

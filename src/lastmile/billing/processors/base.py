@@ -43,7 +43,8 @@ class Processor(abc.ABC):
         or configuration error raises.
         """
 
-    def token_hint(self) -> str:
+    @classmethod
+    def token_hint(cls) -> str:
         """The sentence the card form shows about where the token comes from."""
         return "The card is sent to the processor from your browser; only a token comes back."
 

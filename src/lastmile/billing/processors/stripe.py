@@ -74,7 +74,8 @@ class StripeProcessor(Processor):
                                 pending=True, code="timeout")
         return _from_intent(intent.to_dict() if hasattr(intent, "to_dict") else dict(intent))
 
-    def token_hint(self) -> str:
+    @classmethod
+    def token_hint(cls) -> str:
         return "Your card goes straight to Stripe from your browser; lastmile keeps only Stripe's token."
 
 

@@ -24,6 +24,7 @@ class TestProcessor(Processor):
             return ChargeResult(False, ref, "card declined", code="card_declined")
         return ChargeResult(True, ref)
 
-    def token_hint(self) -> str:
+    @classmethod
+    def token_hint(cls) -> str:
         return ("Test processor: any card number works except 4000 0000 0000 0002, which is declined. "
                 "The number stays in your browser; only a test token is sent.")
