@@ -88,7 +88,8 @@ def test_arrangement_is_a_managers_and_refusals_keep_their_sentence(api_as, wes)
     agent = api_as("agent")
     payload = {"installments": [{"on": "2026-09-10", "amount": "20.00"}]}
     refused = agent.post(f"/api/v1/accounts/{wes.number}/arrangements", payload)
-    assert refused.status_code == 403 and "approving a payment arrangement" in refused.json()["detail"]
+    # DLQ-4 (issue 9): an agent proposes; here there is no case to arrange
+    assert refused.status_code == 409 and "no open delinquency case" in refused.json()["detail"]
     manager = api_as("manager")
     no_case = manager.post(f"/api/v1/accounts/{wes.number}/arrangements", payload)
     assert no_case.status_code == 409 and "no open delinquency case" in no_case.json()["detail"]

@@ -2,7 +2,9 @@
 fee waivers (DLQ-5). Reinstatement (DLQ-7) follows a payment by itself."""
 from __future__ import annotations
 
-from ninja import Router, Status
+import datetime as dt
+
+from ninja import Router, Schema, Status
 
 from lastmile.accounts.selectors import account_get
 from lastmile.delinquency import services as dlq_services
@@ -25,12 +27,56 @@ def arrangement_create(request, number: str, payload: ArrangementIn):
                         "installments": arrangement.installments, "approved_by": arrangement.approved_by})
 
 
+class PaymentClaimIn(Schema):
+    amount: str | None = None
+    sent_on: dt.date | None = None
+    method: str = ""
+    reference: str = ""
+
+
+class DeclineIn(Schema):
+    reason: str = ""
+
+
+def _arrangement_out(arrangement):
+    return {"id": arrangement.pk, "status": arrangement.status, "installments": arrangement.installments,
+            "approved_by": arrangement.approved_by}
+
+
+@router.post("/arrangements/{arrangement_id}/approve", response=responses(ArrangementOut, 200))
+def arrangement_approve(request, arrangement_id: int):
+    """DLQ-4 (manager): approve a proposal; the coverage is checked against today's balance."""
+    from lastmile.core.errors import NotFound
+    from lastmile.delinquency.models import Arrangement
+
+    arrangement = Arrangement.objects.filter(pk=arrangement_id).first()
+    if arrangement is None:
+        raise NotFound(f"no arrangement #{arrangement_id}", field="arrangement_id")
+    return _arrangement_out(dlq_services.arrangement_approve(arrangement=arrangement, actor=actor_of(request)))
+
+
+@router.post("/arrangements/{arrangement_id}/decline", response=responses(ArrangementOut, 200))
+def arrangement_decline(request, arrangement_id: int, payload: DeclineIn):
+    """DLQ-4 (manager): decline a proposal with the reason."""
+    from lastmile.core.errors import NotFound
+    from lastmile.delinquency.models import Arrangement
+
+    arrangement = Arrangement.objects.filter(pk=arrangement_id).first()
+    if arrangement is None:
+        raise NotFound(f"no arrangement #{arrangement_id}", field="arrangement_id")
+    return _arrangement_out(dlq_services.arrangement_decline(arrangement=arrangement, actor=actor_of(request),
+                                                             reason=payload.reason))
+
+
 @router.post("/accounts/{number}/payment-claims", response=responses(Done, 201))
-def payment_claim(request, number: str):
+def payment_claim(request, number: str, payload: PaymentClaimIn | None = None):
     """DLQ-6: the customer says a bill-pay or mailed payment was sent: the case closes,
     its reactivation fee is voided, service is restored, a grace period starts."""
     account = account_get(number=number)
-    case = dlq_services.payment_claim_record(account=account, actor=actor_of(request))
+    payload = payload or PaymentClaimIn()
+    case = dlq_services.payment_claim_record(account=account, actor=actor_of(request), amount=payload.amount,
+                                             sent_on=payload.sent_on, method=payload.method,
+                                             reference=payload.reference)
     account.refresh_from_db()
     return Status(201, {"detail": "payment claim recorded; the case is closed and service restored",
                         "account": account.number, "status": account.status,
