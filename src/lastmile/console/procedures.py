@@ -212,12 +212,14 @@ def arrangement(request, number: str):
         status = 422
         if form.is_valid():
             try:
-                dlq_services.arrangement_create(account=account, installments=form.installments(),
-                                                actor=actor(request))
+                made = dlq_services.arrangement_create(account=account, installments=form.installments(),
+                                                       actor=actor(request))
             except LastmileError as exc:
                 status = refuse(form, exc)
             else:
-                messages.success(request, "Payment arrangement approved; the case is paused while it is kept.")
+                messages.success(request, "Payment arrangement proposed; a manager approves it from Approvals."
+                                 if made.status == "proposed" else
+                                 "Payment arrangement approved; the case is paused while it is kept.")
                 return redirect("console:account", number=account.number)
     return _page(request, "arrangement.html", account, status=status, form=form,
                  case=dlq_selectors.open_case(account=account))
