@@ -24,9 +24,8 @@ from lastmile.core import bulk as fast
 from lastmile.core import clock, hooks, ispconfig, timeline
 from lastmile.core.choices import AccountStatus
 from lastmile.core.money import ZERO
-from lastmile.tickets.choices import TaskStatus, TicketKind, TicketStatus
+from lastmile.tickets.choices import ROUTING, TaskStatus, TicketKind, TicketStatus
 from lastmile.tickets.models import CallTask, Ticket, TicketNote
-from lastmile.tickets.services import ROUTING
 
 from .models import Arrangement, ArrangementStatus, Case, CaseStatus, CaseStep, StepOutcome
 from .policy import get_policy

@@ -31,3 +31,15 @@ class TaskStatus(models.TextChoices):
     DONE = "done", "Done"
     CANCELLED = "cancelled", "Cancelled"
     NOT_NEEDED = "not_needed", "Not needed"  # DLQ-3: the customer was reached another way, or the step is over
+
+
+# who works each kind of ticket, as the seeds set them (group, category, type, assignee)
+ROUTING: dict[str, tuple[str, str, str, str]] = {
+    TicketKind.DELINQUENCY: ("Billing", "Delinquency", "Collections", "Billing"),
+    TicketKind.TROUBLESHOOTING: ("Support", "Speed", "Troubleshooting", "Support"),
+    TicketKind.PREMIUM_AVAILABILITY: ("Admin", "Premium availability", "Review", "Admin"),
+    TicketKind.CANCELLATION: ("Billing", "Misc", "Transfer", "NOC"),  # CAN-2
+    TicketKind.UTOPIA_ADMIN: ("Admin", "UTOPIA", "Account change", "Admin"),
+    TicketKind.CONTRACT_LOOKUP: ("Billing", "Contracts", "Lookup", "Onboarding specialist"),
+    TicketKind.NOC_FOLLOWUP: ("NOC", "Reinstatement", "Call NOC", "NOC"),
+}

@@ -1,7 +1,7 @@
 """Reads of tickets (TKT-1): the queue with its "mine" and "my team" filters, and
 what a ticket that waits on a person asks, which facts answer it, and who may.
 
-Teams are the assignees tickets are routed to (services.ROUTING) plus Support.
+Teams are the assignees tickets are routed to (choices.ROUTING) plus Support.
 Which teams are a person's follows their roles (ROLE_TEAMS):
 
     admin   -> Admin               (Premium availability, UTOPIA admin work)
@@ -16,9 +16,8 @@ import re
 
 from lastmile.core.errors import NotFound
 
-from .choices import TicketKind, TicketStatus
+from .choices import ROUTING, TicketKind, TicketStatus
 from .models import Ticket, TicketNote
-from .services import ROUTING
 
 TEAMS: tuple[str, ...] = tuple(sorted({route[3] for route in ROUTING.values()} | {"Support"}))
 

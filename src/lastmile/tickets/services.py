@@ -10,19 +10,9 @@ from lastmile.core import clock, hooks, timeline
 from lastmile.core.actors import Actor
 from lastmile.core.errors import InvalidInput, NotFound, RuleRefusal
 
-from .choices import CallOutcome, TaskStatus, TicketKind, TicketStatus
+from .choices import ROUTING, CallOutcome, TaskStatus, TicketKind, TicketStatus
 from .models import CallTask, Task, Ticket, TicketNote
-
-# who works each kind of ticket, as the seeds set them (group, category, type, assignee)
-ROUTING = {
-    TicketKind.DELINQUENCY: ("Billing", "Delinquency", "Collections", "Billing"),
-    TicketKind.TROUBLESHOOTING: ("Support", "Speed", "Troubleshooting", "Support"),
-    TicketKind.PREMIUM_AVAILABILITY: ("Admin", "Premium availability", "Review", "Admin"),
-    TicketKind.CANCELLATION: ("Billing", "Misc", "Transfer", "NOC"),  # CAN-2
-    TicketKind.UTOPIA_ADMIN: ("Admin", "UTOPIA", "Account change", "Admin"),
-    TicketKind.CONTRACT_LOOKUP: ("Billing", "Contracts", "Lookup", "Onboarding specialist"),
-    TicketKind.NOC_FOLLOWUP: ("NOC", "Reinstatement", "Call NOC", "NOC"),
-}
+from .selectors import TEAMS, answer_spec
 
 
 @transaction.atomic
@@ -218,8 +208,6 @@ def task_complete(*, task: Task) -> bool:
 
 # --- working a ticket by hand: reassign it, answer it (TKT-1) ---
 def _teams() -> tuple[str, ...]:
-    from .selectors import TEAMS
-
     return TEAMS
 
 
@@ -273,8 +261,6 @@ def ticket_answer(*, ticket: Ticket, actor: Actor, answer: dict) -> Ticket:
     person's note goes on the ticket, then `ticket_resolve` (the simulator's
     `resolve_ticket`) lets the waiting work go on. Returns the ticket as it is now:
     still open when the answer did not settle it (a wrong VLAN, a NOC failure)."""
-    from .selectors import answer_spec
-
     spec = answer_spec(ticket)
     if ticket.status != TicketStatus.OPEN:
         raise RuleRefusal(f"ticket #{ticket.pk} is already closed", field="ticket")
