@@ -17,3 +17,4 @@ urlpatterns += api_urls
 urlpatterns += [path("console/", include((console_urls, "console")))]
 urlpatterns += processor_urls
 urlpatterns += [path("portal/", include(("lastmile.portal.urls", "portal")))]
+urlpatterns += [path("internal/radius/", include(("lastmile.network.urls", "radius")))]  # NET-3, rlm_rest

@@ -2,7 +2,8 @@
 
 - UTOPIA by email to its NOC (configurable to/CC; defaults on example.invalid),
 - UTOPIA by its CRM (`utopia_channel: crm`): an HTTP POST of JSON to `utopia_crm_url`,
-- wireless by a disconnect/reconnect work order,
+- wireless with a NAS session by RADIUS CoA (network.coa, NET-3), else by a
+  disconnect/reconnect work order,
 - the simulated network of `lastmile simulate`, which confirms at once unless
   `noc_auto_confirm: false`.
 
@@ -34,6 +35,7 @@ class Dispatch:
     confirmed: bool
     detail: str = ""
     failed: bool = False
+    queued: bool = False  # NET-3: written now, delivered after the transaction (network.coa)
 
 
 class SimulatedNetwork:
@@ -158,7 +160,10 @@ def adapter_for(account, *, simulated: bool | None = None):
     if simulated:
         return SimulatedNetwork()
     if account is not None and account.network == "wireless":
-        return WirelessWorkOrder()
+        from .coa import RadiusCoa, session_of
+
+        # NET-3: a NAS holding the session takes a CoA; without one a technician goes
+        return RadiusCoa() if session_of(account) else WirelessWorkOrder()
     channel = (ispconfig.current().utopia_channel or "email").strip().lower()
     if channel == "crm":
         return UtopiaCrm()

@@ -6,4 +6,4 @@ class NetworkConfig(AppConfig):
     label = "network"
 
     def ready(self) -> None:
-        from . import jobs, services  # noqa: F401 - register periodic jobs and the noc_followup resolver
+        from . import coa, jobs, services  # noqa: F401 - periodic jobs, the noc_followup resolver, the CoA hook

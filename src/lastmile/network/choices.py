@@ -6,6 +6,7 @@ class NocOperation(models.TextChoices):
     UNSUSPEND = "unsuspend", "Unsuspend"
     CANCEL = "cancel", "Cancel"
     DISCONNECT = "disconnect", "Disconnect"
+    COA = "coa", "Change of authorization"  # NET-3: a status or package change re-sent to the NAS
 
 
 class NocRequestState(models.TextChoices):
@@ -21,6 +22,14 @@ class NocChannel(models.TextChoices):
     CRM = "crm", "UTOPIA CRM"
     WORK_ORDER = "work_order", "Wireless work order"
     SIMULATED = "simulated", "Simulated network"
+    RADIUS_COA = "radius_coa", "RADIUS CoA to the NAS"  # NET-3
+
+
+class NasKind(models.TextChoices):
+    """NET-3: what the NAS is, so the reply speaks its dictionary."""
+
+    MIKROTIK = "mikrotik", "MikroTik RouterOS"
+    OTHER = "other", "Other (RFC 5176)"
 
 
 class WorkOrderKind(models.TextChoices):

@@ -27,6 +27,18 @@ def noc_retry() -> int:
     return noc_requests_retry()
 
 
+@periodic_job("coa_deliver", in_simulation=False)
+def coa_deliver() -> int:
+    """NET-3: send the queued CoA requests to the NAS; notice package moves first."""
+    from .coa import coa_deliver as deliver
+    from .coa import coa_reconcile
+
+    coa_reconcile()
+    if not _any_request_in(NocRequestState.SENT):
+        return 0
+    return sum(deliver().values())
+
+
 @periodic_job("outbox_deliver", in_simulation=False)
 def outbox_deliver() -> int:
     """Deliver the outbox (customers' and the NOC's emails); never in a simulation."""

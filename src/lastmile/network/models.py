@@ -1,7 +1,14 @@
 """Requests to the network operator (NET-1, NET-2) and wireless work orders."""
 from django.db import models
 
-from .choices import NocChannel, NocOperation, NocRequestState, WorkOrderKind, WorkOrderStatus
+from .choices import (
+    NasKind,
+    NocChannel,
+    NocOperation,
+    NocRequestState,
+    WorkOrderKind,
+    WorkOrderStatus,
+)
 
 
 class NocRequest(models.Model):
@@ -63,3 +70,62 @@ class WorkOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.account_id} on {self.scheduled_on} ({self.status})"
+
+
+class NasDevice(models.Model):
+    """NET-3: a NAS (a MikroTik router, an access concentrator) that asks FreeRADIUS
+    about subscribers and takes CoA / Disconnect requests on `coa_port` (RFC 5176).
+    Managed in the Django admin; matched by the NAS-IP-Address of accounting."""
+
+    name = models.CharField(max_length=100)
+    address = models.GenericIPAddressField(unique=True, help_text="NAS-IP-Address; CoA requests go here.")
+    secret = models.CharField(max_length=128, help_text="The RADIUS shared secret the NAS uses for CoA.")
+    kind = models.CharField(max_length=16, choices=NasKind.choices, default=NasKind.MIKROTIK)
+    coa_port = models.PositiveIntegerField(default=3799)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ("name", "id")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.address})"
+
+
+class Subscriber(models.Model):
+    """NET-3: an account's RADIUS identity and the session the NAS holds for it.
+
+    The RADIUS username is `radius_username` (the account number unless set). The
+    session (`nas`, `session_id`, `session_ip`) comes from RADIUS accounting: Start
+    and Interim-Update set it, Stop clears it. `applied` is what the NAS was last told
+    (status and package), so a change nobody published (a package move) is noticed
+    by the minute job and re-sent."""
+
+    account = models.OneToOneField("accounts.Account", on_delete=models.PROTECT, related_name="radius")
+    radius_username = models.CharField(max_length=64, unique=True)
+    radius_password = models.CharField(max_length=128, blank=True,
+                                       help_text="Empty: the NAS authenticates the line (MAC/port); "
+                                                 "FreeRADIUS accepts the username alone.")
+    framed_address = models.GenericIPAddressField(null=True, blank=True)
+    framed_pool = models.CharField(max_length=64, blank=True)
+    nas = models.ForeignKey(NasDevice, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions")
+    session_id = models.CharField(max_length=64, blank=True)
+    session_ip = models.GenericIPAddressField(null=True, blank=True)
+    session_at = models.DateTimeField(null=True, blank=True)
+    applied = models.CharField(max_length=80, blank=True)
+
+    def __str__(self) -> str:
+        return self.radius_username
+
+
+class PackageRadiusProfile(models.Model):
+    """NET-3: the RADIUS reply of a package, keyed by the package's code so the
+    catalog needs no network fields. Without a row, the rate limit comes from the
+    package's name ("100 Mbps" -> `100M/100M`) or the configured default."""
+
+    package_code = models.SlugField(max_length=32, unique=True)
+    rate_limit = models.CharField(max_length=100, blank=True, help_text="e.g. 50M/50M (Mikrotik-Rate-Limit)")
+    rate_limit_attribute = models.CharField(max_length=64, default="Mikrotik-Rate-Limit")
+    framed_pool = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return self.package_code

@@ -58,7 +58,7 @@ def _apply_dispatch(request: NocRequest, dispatch, now: dt.datetime) -> None:
         request.next_attempt_at = None
     else:
         request.state = NocRequestState.SENT
-        request.next_attempt_at = None
+        request.next_attempt_at = now if dispatch.queued else None  # NET-3: the CoA outbox
     request.save(update_fields=["channel", "detail", "state", "confirmed_at", "next_attempt_at", "attempts"])
 
 
