@@ -5,13 +5,21 @@ from __future__ import annotations
 import datetime as dt
 
 from ninja import Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
 
 from lastmile.accounts.selectors import account_get
 from lastmile.delinquency import services as dlq_services
 
 from .auth import actor_of
-from .common import ledger_out, responses
-from .schemas import ArrangementIn, ArrangementOut, Done, FeeWaiverIn, LedgerEntryOut
+from .common import ERRORS, ledger_out, responses
+from .schemas import (
+    ArrangementIn,
+    ArrangementListOut,
+    ArrangementOut,
+    Done,
+    FeeWaiverIn,
+    LedgerEntryOut,
+)
 
 router = Router(tags=["delinquency"])
 
@@ -41,6 +49,26 @@ class DeclineIn(Schema):
 def _arrangement_out(arrangement):
     return {"id": arrangement.pk, "status": arrangement.status, "installments": arrangement.installments,
             "approved_by": arrangement.approved_by}
+
+
+@router.get("/arrangements", response={200: list[ArrangementListOut], **ERRORS})
+@paginate(LimitOffsetPagination)
+def arrangements_list(request, status: str = ""):
+    """DLQ-4: `status=proposed` is the approval queue, oldest first; empty for all."""
+    from decimal import Decimal
+
+    from lastmile.core.errors import InvalidInput
+    from lastmile.delinquency import selectors as dlq_selectors
+    from lastmile.delinquency.models import ArrangementStatus
+
+    if status and status not in ArrangementStatus.values:
+        raise InvalidInput(f"status must be one of {', '.join(ArrangementStatus.values)} (or empty for all)",
+                           field="status")
+    return [{"id": a.pk, "account": a.account.number, "account_name": a.account.name, "status": a.status,
+             "installments": a.installments, "total": str(sum((Decimal(i["amount"]) for i in a.installments),
+                                                              Decimal("0.00"))),
+             "proposed_by": a.proposed_by, "proposed_at": a.proposed_at, "approved_by": a.approved_by,
+             "created": a.created_at} for a in dlq_selectors.arrangements(status=status or None)]
 
 
 @router.post("/arrangements/{arrangement_id}/approve", response=responses(ArrangementOut, 200))

@@ -380,6 +380,21 @@ class ArrangementOut(Schema):
     approved_by: str
 
 
+class ArrangementListOut(Schema):
+    """DLQ-4: a row of GET /arrangements (the approval queue with status=proposed)."""
+
+    id: int
+    account: str
+    account_name: str
+    status: str
+    installments: list[dict[str, Any]]
+    total: str
+    proposed_by: str
+    proposed_at: dt.datetime | None
+    approved_by: str
+    created: dt.datetime
+
+
 class FeeWaiverIn(Schema):
     kind: str = "reactivation_fee"
 

@@ -222,7 +222,9 @@ def arrangement(request, number: str):
                                  "Payment arrangement approved; the case is paused while it is kept.")
                 return redirect("console:account", number=account.number)
     return _page(request, "arrangement.html", account, status=status, form=form,
-                 case=dlq_selectors.open_case(account=account))
+                 case=dlq_selectors.open_case(account=account), owed=billing_selectors.balance(account=account),
+                 deadline=dlq_services.first_installment_deadline(),
+                 may_approve=actor(request).can("arrangement.approve"))
 
 
 @console_view

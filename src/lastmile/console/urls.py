@@ -78,3 +78,12 @@ urlpatterns = [path("accounts/new/", account_care.account_new, name="account_new
 from . import imports_views  # noqa: E402
 
 urlpatterns += [path("imports/", imports_views.imports_page, name="imports")]
+
+# the approval queue of payment arrangements (issue 9, DLQ-4): lastmile.console.approvals
+from . import approvals  # noqa: E402
+
+urlpatterns += [
+    path("approvals/", approvals.approvals, name="approvals"),
+    path("approvals/<int:arrangement_id>/approve/", approvals.approve, name="approval_approve"),
+    path("approvals/<int:arrangement_id>/decline/", approvals.decline, name="approval_decline"),
+]
