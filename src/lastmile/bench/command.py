@@ -40,11 +40,11 @@ SHUTOFF_DAY = dt.date(2026, 9, 18)
 BURST_DAY = dt.date(2026, 9, 3)
 HAND_PAYMENTS_DAY = dt.date(2026, 9, 4)
 NAMES = ("bill_run", "quiet_day", "delinquency_day", "shutoff_day", "payment_burst",
-         "simulate_account_year", "statement_pdf", "import", "floor")
+         "simulate_account_year", "statement_pdf", "import", "coa_burst", "floor")
 UNITS = {
     "bill_run": "rows", "quiet_day": "accounts", "delinquency_day": "accounts",
     "shutoff_day": "accounts", "payment_burst": "payments", "simulate_account_year": "days",
-    "statement_pdf": "PDFs", "import": "rows", "floor": "rows",
+    "statement_pdf": "PDFs", "import": "rows", "coa_burst": "CoA requests", "floor": "rows",
 }
 
 
@@ -147,6 +147,11 @@ def run_bench(n: int, tmp: str) -> dict:
     from lastmile.imports.synth import bench_import
 
     seconds["import"], work["import"], counts["import_created"] = bench_import(n)
+
+    # issue 13 (NET-3): 5,000 wireless suspensions' CoA to a loopback NAS; last, it rewrites accounts
+    from lastmile.network.bench import coa_burst
+
+    seconds["coa_burst"], work["coa_burst"], counts["coa_burst_packets"] = coa_burst(isp.account_ids)
 
     seconds["floor"] = floor(work["bill_run"], tmp)
     work["floor"] = work["bill_run"]
