@@ -78,6 +78,8 @@ def test_dlq4_dlq7_agent_proposes_manager_approves_case_pauses_service_asked_bac
     page.fill("#arrangement-form input[name=on_2]", "2026-08-28")
     page.fill("#arrangement-form input[name=amount_2]", "60.00")
     expect(page.locator("#arrangement-total")).to_have_text("Total: $100.00 of $100.00: covers the balance")
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, "arrangement.png"), full_page=True)
     page.click("#arrangement-form button:has-text(\"Propose for a manager's approval\")")
     expect(page.locator(".messages")).to_contain_text("Payment arrangement proposed; a manager approves it")
     proposal = Arrangement.objects.get(account=account)
