@@ -10,6 +10,9 @@ echo "== browser for the e2e test (Playwright drives Debian's Chromium; never 'p
   || echo "playwright could not be installed: the browser test will skip"
 command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium) \
   || echo "chromium could not be installed: the browser test will skip"
+command -v radclient >/dev/null && command -v freeradius >/dev/null \
+  || (apt-get update -qq && apt-get install -y -qq freeradius freeradius-utils freeradius-rest) \
+  || echo "FreeRADIUS could not be installed: the RADIUS integration test will skip"  # NET-3
 
 bash scripts/syslibs.sh  # Pango & co. for WeasyPrint's statement PDFs (BIL-8)
 

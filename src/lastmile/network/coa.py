@@ -165,10 +165,10 @@ class Outcome:
     detail: str
 
 
-def _job(request: NocRequest) -> Job | None:
+def _job(request: NocRequest, sub: Subscriber | None = None) -> Job | None:
     account = request.account
-    sub = session_of(account)
-    if sub is None:
+    sub = sub or session_of(account)
+    if sub is None or account.network != Network.WIRELESS or sub.nas is None or not sub.nas.active:
         return None
     if request.operation in (NocOperation.DISCONNECT, NocOperation.SUSPEND):
         status = AccountStatus.NOT_ACTIVE
@@ -194,7 +194,7 @@ def _send(job: Job, timeout: float, retries: int) -> Outcome:
     from pyrad.client import Client, Timeout
 
     client = Client(server=job.address, secret=job.secret.encode(), dict=dictionary(), coaport=job.port)
-    client.timeout, client.retries = timeout, retries
+    client.timeout, client.retries = timeout, retries + 1  # pyrad counts tries, not retries
     try:
         if job.operation == "coa":
             req = client.CreateCoAPacket(code=packet.CoARequest)
@@ -226,9 +226,11 @@ def coa_deliver(*, now: dt.datetime | None = None, limit: int = 10000, concurren
     due = list(NocRequest.objects.select_related("account", "account__package")
                .filter(channel=NocChannel.RADIUS_COA, state=NocRequestState.SENT, next_attempt_at__isnull=False,
                        next_attempt_at__lte=now).order_by("id")[:limit])
+    subs = {sub.account_id: sub for sub in Subscriber.objects.select_related("nas").filter(
+        account_id__in=[r.account_id for r in due], nas__isnull=False).exclude(session_id="")}
     jobs, orphans = [], []
     for request in due:
-        job = _job(request)
+        job = _job(request, subs.get(request.account_id))
         (jobs.append(job) if job else orphans.append(request.pk))
     claimed = set(NocRequest.objects.filter(pk__in=[j.pk for j in jobs] + orphans, state=NocRequestState.SENT,
                                             next_attempt_at__isnull=False).values_list("pk", flat=True))
@@ -242,11 +244,37 @@ def coa_deliver(*, now: dt.datetime | None = None, limit: int = 10000, concurren
     outcomes += [Outcome(pk, False, "the NAS no longer holds a session") for pk in orphans if pk in claimed]
     by_pk = {j.pk: j for j in jobs}
     done = {"confirmed": 0, "failed": 0}
+    plain = {pk for pk in NocRequest.objects.filter(pk__in=[o.pk for o in outcomes if o.confirmed],
+                                                    restore_pending=False).values_list("pk", flat=True)}
+    with transaction.atomic():
+        _confirm_many([o for o in outcomes if o.pk in plain], by_pk)
+    done["confirmed"] += len(plain)
     for outcome in outcomes:
+        if outcome.pk in plain:
+            continue
         with transaction.atomic():
             _record(outcome, by_pk.get(outcome.pk), now)
         done["confirmed" if outcome.confirmed else "failed"] += 1
     return done
+
+
+def _confirm_many(outcomes: list[Outcome], by_pk: dict[int, Job]) -> None:
+    """ACKed requests no reinstatement waits on: confirmed and `noc.confirmed` in a
+    few statements (a day run's thousands), the NAS's applied state remembered."""
+    if not outcomes:
+        return
+    now = clock.now()
+    for outcome in outcomes:
+        NocRequest.objects.filter(pk=outcome.pk, state=NocRequestState.SENT).update(
+            state=NocRequestState.CONFIRMED, confirmed_at=now, next_attempt_at=None, detail=outcome.detail[:1000])
+        job = by_pk.get(outcome.pk)
+        if job:
+            Subscriber.objects.filter(pk=job.sub_pk).update(applied=job.applied)
+    rows = NocRequest.objects.filter(pk__in=[o.pk for o in outcomes]).values_list(
+        "account_id", "operation", "address_id", "channel")
+    timeline.record_many((account_id, "noc.confirmed", ACTOR, "", {
+        "operation": operation, "address_id": address_id, "channel": channel, "auto": True})
+        for account_id, operation, address_id, channel in rows)
 
 
 def _record(outcome: Outcome, job: Job | None, now: dt.datetime) -> None:

@@ -97,9 +97,8 @@ def account_for(username: str):
 
 def _rate_of(package) -> tuple[str, str, str]:
     """(attribute, rate limit, pool) of a package: its profile, else its name's speed."""
-    from .models import PackageRadiusProfile
 
-    profile = PackageRadiusProfile.objects.filter(package_code=package.code).first()
+    profile = _profiles().get(package.code)
     attribute = (profile.rate_limit_attribute if profile else "") or "Mikrotik-Rate-Limit"
     rate = profile.rate_limit if profile and profile.rate_limit else ""
     if not rate:
@@ -108,6 +107,21 @@ def _rate_of(package) -> tuple[str, str, str]:
             else setting("LASTMILE_RADIUS_DEFAULT_RATE")
     pool = (profile.framed_pool if profile else "") or setting("LASTMILE_RADIUS_DEFAULT_POOL")
     return attribute, rate, pool
+
+
+_profile_cache: dict = {"at": 0.0, "rows": {}}
+
+
+def _profiles() -> dict:
+    """Package profiles, re-read at most every 5 s (a burst asks thousands of times)."""
+    import time
+
+    from .models import PackageRadiusProfile
+
+    if time.monotonic() - _profile_cache["at"] > 5:
+        _profile_cache["rows"] = {p.package_code: p for p in PackageRadiusProfile.objects.all()}
+        _profile_cache["at"] = time.monotonic()
+    return _profile_cache["rows"]
 
 
 def walled_garden() -> dict[str, str]:
