@@ -135,8 +135,8 @@ def coa_reconcile() -> int:
         account = sub.account
         if sub.applied in ("", f"{account.status}:{account.package_id}"):
             continue
-        if NocRequest.objects.filter(account=account, channel=NocChannel.RADIUS_COA,
-                                     state=NocRequestState.SENT).exists():
+        if NocRequest.objects.filter(account=account, channel=NocChannel.RADIUS_COA,  # one in flight or retried
+                                     state__in=(NocRequestState.SENT, NocRequestState.FAILED)).exists():
             continue
         with transaction.atomic():
             coa_queue(account=account, actor=ACTOR, why="the NAS holds another package or status")
