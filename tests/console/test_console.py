@@ -151,16 +151,20 @@ def test_add_a_note(console_as, ana):
     assert Note.objects.get().author == client.user.username
 
 
-def test_call_queue_outcome_buttons_swap_the_row(console_as, ana):
+def test_dlq3_call_queue_outcome_swaps_the_queue_and_keeps_the_note(console_as, ana):
     client = console_as("agent")
     tasks = call_tasks_create(account=ana, phones=["801-555-0101", "801-555-0102"], purpose="past due",
                               batch="t:1", actor="t")
     page = client.get(reverse("console:tasks")).content.decode()
     assert "801-555-0102" in page and f'hx-post="/console/tasks/{tasks[0].pk}/outcome/"' in page
-    row = client.post(reverse("console:task_outcome", args=[tasks[0].pk]), {"outcome": "voicemail"},
-                      headers={"HX-Request": "true"})
+    row = client.post(reverse("console:task_outcome", args=[tasks[0].pk]),
+                      {"outcome": "voicemail", "note": "left the amount"}, headers={"HX-Request": "true"})
     assert row.status_code == 200
-    assert f'id="task-{tasks[0].pk}"' in row.content.decode() and "Left a voicemail" in row.content.decode()
+    # the queue comes back without the call just recorded, and says what was recorded
+    queue = row.content.decode()
+    assert f'id="task-{tasks[0].pk}"' not in queue and f'id="task-{tasks[1].pk}"' in queue
+    assert "Left a voicemail" in queue
+    assert CallTask.objects.get(pk=tasks[0].pk).note == "left the amount"
     again = client.post(reverse("console:task_outcome", args=[tasks[0].pk]), {"outcome": "reached"},
                         headers={"HX-Request": "true"})
     assert again.status_code == 409 and "already has an outcome" in again.content.decode()

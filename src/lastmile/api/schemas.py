@@ -231,6 +231,7 @@ class CallTaskOut(Schema):
 
 class OutcomeIn(Schema):
     outcome: str
+    note: str = ""  # what the customer said, kept with the outcome (DLQ-3)
 
 
 class DayRunIn(Schema):

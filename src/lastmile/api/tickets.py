@@ -110,5 +110,6 @@ def call_tasks_list(request, status: str = "open", account: str = ""):
 def call_outcome(request, task_id: int, payload: OutcomeIn):
     """DLQ-2: `reached` is contact; `voicemail` and `no_answer` are attempts."""
     task = selectors.call_task_get(task_id=task_id)
-    task = ticket_services.call_outcome_record(task=task, outcome=payload.outcome, actor=actor_of(request))
+    task = ticket_services.call_outcome_record(task=task, outcome=payload.outcome, note=payload.note,
+                                               actor=actor_of(request))
     return call_task_out(task)

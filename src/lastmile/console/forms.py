@@ -38,6 +38,20 @@ class CardForm(forms.Form):
 
 class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(choices=CallOutcome.choices)
+    note = forms.CharField(required=False, max_length=2000)
+
+
+class PaymentClaimForm(forms.Form):
+    """DLQ-6: what the customer says was sent, kept and shown on the account."""
+
+    amount = forms.RegexField(regex=r"^\s*[0-9]+(\.[0-9]{1,2})?\s*$", max_length=14, required=False,
+                              label="Amount the customer says was sent",
+                              error_messages={"invalid": "Give the amount as dollars and cents, e.g. 65.00."})
+    sent_on = forms.DateField(required=False, label="Sent on", widget=forms.DateInput(attrs={"type": "date"}))
+    method = forms.ChoiceField(choices=[("", "Not said"), ("bill_pay", "Bill pay (the customer's bank)"),
+                                        ("check", "Check by mail")], required=False, label="How it was sent")
+    reference = forms.CharField(required=False, max_length=100, label="Reference (confirmation or check number)")
+    confirm = forms.BooleanField(label="Yes, record the claim", error_messages={"required": "Tick the box to confirm."})
 
 
 class TicketCloseForm(forms.Form):

@@ -13,6 +13,7 @@ from lastmile.api.common import account_detail
 from lastmile.billing import selectors as billing_selectors
 from lastmile.cancellations import services as can_services
 from lastmile.catalog.selectors import package_list
+from lastmile.core import ispconfig
 from lastmile.core.errors import LastmileError
 from lastmile.delinquency import selectors as dlq_selectors
 from lastmile.delinquency import services as dlq_services
@@ -27,6 +28,7 @@ from .forms import (
     CancelForm,
     ConfirmForm,
     ConsentForm,
+    PaymentClaimForm,
     PaymentForm,
     PlanChoiceForm,
     PremiumQuestionsForm,
@@ -191,16 +193,31 @@ def cancel(request, number: str):
 # --- delinquency: where is my payment, arrangement, reinstate, fee waiver -----------
 @console_view
 def payment_claim(request, number: str):
-    """DLQ-6: the customer says a bill-pay or mailed payment was sent."""
+    """DLQ-6: the customer says a bill-pay or mailed payment was sent; what they say
+    (amount, date, how, reference) is kept and shown on the account."""
     account = account_get(number=number)
-    return _confirmed(
-        request, account, lambda who: dlq_services.payment_claim_record(account=account, actor=who),
-        "Payment claim recorded: the case is closed, the fee removed and service restored.",
-        title="Where is my payment?",
-        explain="Record that the customer sent a bill-pay or mailed payment. The delinquency case "
-                "closes, its reactivation fee is voided, service is restored and no new case opens "
-                "during the grace period (DLQ-6).",
-        case=dlq_selectors.open_case(account=account), button="Record the claim")
+    form, status = PaymentClaimForm(request.POST if request.method == "POST" else None), 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                dlq_services.payment_claim_record(
+                    account=account, actor=actor(request), amount=(d["amount"] or "").strip() or None,
+                    sent_on=d["sent_on"], method=d["method"], reference=d["reference"])
+            except LastmileError as exc:
+                status = refuse(form, exc)
+            else:
+                messages.success(request, "Claim recorded: the case is closed, the reactivation fee removed and "
+                                          "service restored. The account shows the claim until the payment arrives.")
+                return redirect("console:account", number=account.number)
+    return _page(request, "confirm.html", account, status=status, form=form,
+                 title="Where is my payment?",
+                 explain=f"The customer says a bill-pay or mailed payment was sent. Recording it closes the "
+                         f"delinquency case, removes its reactivation fee and restores service; no new case "
+                         f"opens for {ispconfig.current().grace_after_claim_days} days while the payment "
+                         f"travels.",
+                 case=dlq_selectors.open_case(account=account), button="Record the claim")
 
 
 @console_view

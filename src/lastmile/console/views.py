@@ -29,6 +29,8 @@ from lastmile.core.errors import (
     PermissionRefused,
     RuleRefusal,
 )
+from lastmile.core.money import ZERO, fmt
+from lastmile.delinquency import selectors as dlq_selectors
 from lastmile.tickets import services as ticket_services
 from lastmile.tickets.choices import TaskStatus, TicketStatus
 
@@ -95,6 +97,7 @@ def _account_context(request, account, **forms) -> dict:
         "notes": list(selectors.account_notes(account=account)),
         "tickets": list(selectors.ticket_list(status=TicketStatus.OPEN, account=account)),
         "call_tasks": list(selectors.call_task_queue(status=TaskStatus.OPEN, account=account)),
+        "claim": dlq_selectors.open_claim(account=account),
         "payment_form": forms.get("payment_form") or PaymentForm(),
         "note_form": forms.get("note_form") or NoteForm(),
         "card_form": forms.get("card_form") or CardForm(),
@@ -172,39 +175,48 @@ def card_add(request, number: str):
 
 
 # --- the call-task queue (DLQ-3) ----------------------------------------------------
+def _queue_context(error_task=None, error: str = "") -> dict:
+    """DLQ-3: the open calls, oldest first, each with what the customer owes now."""
+    queue = list(selectors.call_task_queue(status=TaskStatus.OPEN)[:200])
+    owed = billing_selectors.balances(account_ids={t.account_id for t in queue})
+    for task in queue:
+        task.owed = fmt(owed.get(task.account_id) or ZERO)
+    return {"tasks": queue, "outcomes": OutcomeForm.base_fields["outcome"].choices,
+            "error_task": error_task, "error": error}
+
+
 @console_view
 @require_GET
 def tasks(request):
-    return render(request, "console/tasks.html", {
-        "tasks": list(selectors.call_task_queue(status=TaskStatus.OPEN)[:200]),
-        "outcomes": OutcomeForm.base_fields["outcome"].choices,
-    })
+    return render(request, "console/tasks.html", _queue_context())
 
 
 @console_view
 @require_POST
 def task_outcome(request, task_id: int):
-    """DLQ-2: `reached` is contact; the row is swapped in place by htmx."""
+    """DLQ-2: `reached` is contact. htmx gets the whole queue back, because reaching
+    the customer on one phone ends the step's other calls (DLQ-3)."""
     task = selectors.call_task_get(task_id=task_id)
     form = OutcomeForm(request.POST)
     error, status = "", 200
     if form.is_valid():
         try:
             task = ticket_services.call_outcome_record(task=task, outcome=form.cleaned_data["outcome"],
-                                                       actor=actor(request))
+                                                       note=form.cleaned_data["note"], actor=actor(request))
         except LastmileError as exc:
             error, status = exc.message, status_of(exc)
     else:
         error, status = "Choose an outcome.", 422
+    done = "" if error else f"Call to {task.phone} ({task.account.name}): {task.get_outcome_display()}."
     if not request.htmx:
         if error:
             messages.error(request, error)
         else:
-            messages.success(request, f"Call to {task.phone}: {task.get_outcome_display()}.")
+            messages.success(request, done)
         return redirect("console:tasks")
-    return render(request, "console/_task_row.html", {
-        "task": task, "error": error, "outcomes": OutcomeForm.base_fields["outcome"].choices,
-    }, status=status)
+    context = _queue_context(error_task=task.pk if error else None, error=error)
+    context["done"] = done
+    return render(request, "console/_task_rows.html", context, status=status)
 
 
 # tickets (TKT-1) and the NOC desk: lastmile.console.tickets_views
