@@ -30,7 +30,7 @@ from . import radius
 from .choices import NocChannel, NocOperation, NocRequestState
 from .models import NasDevice, NocRequest, Subscriber
 
-DICTIONARY = Path(__file__).with_name("radius.dictionary")
+DICTIONARY = Path(__file__).with_name("radius_dictionary.txt")  # .txt: shipped as package data
 ACTOR = "automation: RADIUS CoA"
 log = logging.getLogger(__name__)
 _dictionary = None
