@@ -51,6 +51,9 @@ def ticket_open(
 
 @transaction.atomic
 def ticket_note_add(*, ticket: Ticket, body: str, actor: Actor | str) -> TicketNote:
+    """TKT-1: a person needs `ticket.work`; the automation (a plain name) writes its steps."""
+    if isinstance(actor, Actor) and not actor.automation:
+        actor.require("ticket.work", "adding a note to a ticket")
     if not body.strip():
         raise InvalidInput("a ticket note needs some text", field="body")
     return TicketNote.objects.create(ticket=ticket, body=body.strip(), author=str(actor), written_at=clock.now())
