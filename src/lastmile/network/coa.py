@@ -280,7 +280,7 @@ def _confirm_many(outcomes: list[Outcome], by_pk: dict[int, Job]) -> None:
 def _record(outcome: Outcome, job: Job | None, now: dt.datetime) -> None:
     from .services import _confirm
 
-    request = NocRequest.objects.select_for_update().select_related("account").get(pk=outcome.pk)
+    request = NocRequest.objects.select_for_update(of=("self",)).select_related("account").get(pk=outcome.pk)
     request.detail = outcome.detail[:1000]
     if outcome.confirmed:
         request.save(update_fields=["detail"])

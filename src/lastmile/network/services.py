@@ -343,7 +343,7 @@ def noc_request_record(*, request: NocRequest, actor: Actor, confirmed: bool, vl
     `failed` and a follow-up ticket keeps the work from being lost.
     """
     _require(actor, "noc.confirm", "recording the NOC's answer")
-    request = NocRequest.objects.select_for_update().select_related("account").get(pk=request.pk)
+    request = NocRequest.objects.select_for_update(of=("self",)).select_related("account").get(pk=request.pk)
     if not confirmed:
         _fail(request, actor=actor, note=note)
         return request
