@@ -399,12 +399,18 @@ def parse_contract(text: str):
     return rows
 
 
-def _note_row(raw, layout, bad, packages) -> dict:
+def _history_keys(raw, bad, what: str) -> dict:
+    """The natural key of a history row (IMP-1): its own id and its account's, both required."""
     row = {"source_id": raw.get("source_id", ""), "account_source_id": raw.get("account_source_id", "")}
     if not row["source_id"]:
-        bad("source_id", "the note has no id in the old system")
+        bad("source_id", f"the {what} has no id in the old system")
     if not row["account_source_id"]:
-        bad("account_source_id", "the note names no account")
+        bad("account_source_id", f"the {what} names no account")
+    return row
+
+
+def _note_row(raw, layout, bad, packages) -> dict:
+    row = _history_keys(raw, bad, "note")
     row["written_at"] = _get(raw, "written_at", bad, read_datetime, required=True)
     row["author"] = raw.get("author", "") or "unknown (imported)"
     row["body"] = raw.get("body", "")
@@ -414,11 +420,7 @@ def _note_row(raw, layout, bad, packages) -> dict:
 
 
 def _statement_row(raw, layout, bad, packages) -> dict:
-    row = {"source_id": raw.get("source_id", ""), "account_source_id": raw.get("account_source_id", "")}
-    if not row["source_id"]:
-        bad("source_id", "the statement has no id in the old system")
-    if not row["account_source_id"]:
-        bad("account_source_id", "the statement names no account")
+    row = _history_keys(raw, bad, "statement")
     row["issued_on"] = _get(raw, "issued_on", bad, read_iso, required=True)
     row["period_start"] = _get(raw, "period_start", bad, read_iso)
     row["period_end"] = _get(raw, "period_end", bad, read_iso)
@@ -428,11 +430,7 @@ def _statement_row(raw, layout, bad, packages) -> dict:
 
 
 def _payment_row(raw, layout, bad, packages) -> dict:
-    row = {"source_id": raw.get("source_id", ""), "account_source_id": raw.get("account_source_id", "")}
-    if not row["source_id"]:
-        bad("source_id", "the payment has no id in the old system")
-    if not row["account_source_id"]:
-        bad("account_source_id", "the payment names no account")
+    row = _history_keys(raw, bad, "payment")
     row["paid_on"] = _get(raw, "paid_on", bad, read_iso, required=True)
     amount = _get(raw, "amount", bad, read_money, required=True)
     row["amount"] = abs(amount) if amount is not None else None
