@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from lastmile.core import ispconfig
+
 from . import layouts
 from .layouts import FIELDS, REQUIRED, Layout
 
@@ -395,7 +397,7 @@ def parse_contract(text: str):
                 spec[key] = value.split(",")
             else:
                 spec[key] = value
-        rows.extend(contract_spec.parse(spec, default_lease_months=12))
+        rows.extend(contract_spec.parse(spec, default_lease_months=ispconfig.current().utopia_lease_months))
     return rows
 
 
