@@ -29,6 +29,7 @@ from .models import OutboxMessage, OutboxStatus
 
 TEMPLATE = "comms/statement/statement.html"
 CSS_FILE = Path(__file__).parent / "templates" / "comms" / "statement" / "statement.css"
+UA_CSS_FILE = CSS_FILE.with_name("statement_ua.css")
 ATTACHMENT_KIND = "statement"
 RECENT_DAYS = 7  # a statement older than this is not emailed by the queue (a first deploy)
 _PAYMENT_TYPES = {"payment", "reversal", "refund"}
@@ -112,12 +113,22 @@ def _weasy():
     from weasyprint.text.fonts import FontConfiguration
 
     fonts = FontConfiguration()
-    return weasyprint, fonts, weasyprint.CSS(string=_css_text(), font_config=fonts)
+    user_agent = weasyprint.CSS(string=UA_CSS_FILE.read_text(), font_config=fonts)
+
+    class StatementHTML(weasyprint.HTML):
+        """The statement with a user-agent stylesheet of its own few elements: the
+        full HTML5 one is matched against every element of every PDF (bench:
+        statement_pdf, about 20% of a render)."""
+
+        def _ua_stylesheets(self, forms=False):
+            return [user_agent]
+
+    return StatementHTML, fonts, weasyprint.CSS(string=_css_text(), font_config=fonts)
 
 
 def html_to_pdf(html: str) -> bytes:
-    weasyprint, fonts, css = _weasy()
-    return weasyprint.HTML(string=html).write_pdf(stylesheets=[css], font_config=fonts)
+    document, fonts, css = _weasy()
+    return document(string=html).write_pdf(stylesheets=[css], font_config=fonts)
 
 
 def statement_pdf(statement: Statement) -> bytes:
