@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Lower, Replace, Right
 
 from lastmile.core.choices import AccountKind, AccountStatus, Network
 from lastmile.core.models import InsertOnlyModel
@@ -9,9 +10,35 @@ from lastmile.core.models import InsertOnlyModel
 from .choices import PremiumAvailability
 
 
+def _lowered(field: str, max_length: int) -> models.GeneratedField:
+    """A search key the database computes on every write, whatever wrote the row:
+    the services, the importer's COPY, the demo, the bench's bulk_create. Nothing
+    has to remember to fill it, so search can never miss a row written in bulk."""
+    return models.GeneratedField(expression=Lower(field), db_persist=True,
+                                 output_field=models.CharField(max_length=max_length))
+
+
+def _phone_digits():
+    """The digits of a phone as typed: the services accept only digits, spaces,
+    + - ( ) and dots (accounts.services._PHONE)."""
+    expr = models.F("number")
+    for char in (" ", "-", "(", ")", ".", "+"):
+        expr = Replace(expr, models.Value(char), models.Value(""))
+    return expr
+
+
+def _phone_tail(length: int) -> models.GeneratedField:
+    """The last `length` digits: "+1 (801) 555-0134" and "801.555.0134" share their
+    last ten (8015550134) and their last seven (5550134), which is how people type a
+    number they are looking for."""
+    return models.GeneratedField(expression=Right(_phone_digits(), length), db_persist=True,
+                                 output_field=models.CharField(max_length=length))
+
+
 class Account(models.Model):
     number = models.CharField(max_length=20, unique=True)
     name = models.CharField(max_length=200)
+    name_key = _lowered("name", 200)
     kind = models.CharField(max_length=16, choices=AccountKind.choices)
     network = models.CharField(max_length=16, choices=Network.choices)
     status = models.CharField(
@@ -32,6 +59,7 @@ class Account(models.Model):
         indexes = [
             models.Index(fields=["status", "bill_cycle_day"]),
             models.Index(fields=["name"]),
+            models.Index(fields=["name_key"], name="account_name_key"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -57,6 +85,14 @@ class ServiceAddress(models.Model):
     premium_available = models.CharField(
         max_length=8, choices=PremiumAvailability.choices, default=PremiumAvailability.UNKNOWN
     )
+    line1_key = _lowered("line1", 200)
+    address_id_key = _lowered("address_id", 40)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["line1_key"], name="address_line1_key"),
+            models.Index(fields=["address_id_key"], name="address_id_key"),
+        ]
 
     def __str__(self) -> str:
         return self.one_line()
@@ -70,11 +106,17 @@ class Phone(models.Model):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="phones")
     number = models.CharField(max_length=32)
     position = models.PositiveSmallIntegerField(default=0)
+    last10 = _phone_tail(10)
+    last7 = _phone_tail(7)
 
     class Meta:
         ordering = ("position", "id")
         constraints = [
             models.UniqueConstraint(fields=["account", "number"], name="phone_once_per_account")
+        ]
+        indexes = [
+            models.Index(fields=["last10"], name="phone_last10"),
+            models.Index(fields=["last7"], name="phone_last7"),
         ]
 
     def __str__(self) -> str:
@@ -85,12 +127,14 @@ class Email(models.Model):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="emails")
     address = models.EmailField()
     position = models.PositiveSmallIntegerField(default=0)
+    address_key = _lowered("address", 254)
 
     class Meta:
         ordering = ("position", "id")
         constraints = [
             models.UniqueConstraint(fields=["account", "address"], name="email_once_per_account")
         ]
+        indexes = [models.Index(fields=["address_key"], name="email_address_key")]
 
     def __str__(self) -> str:
         return self.address

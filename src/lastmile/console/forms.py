@@ -8,7 +8,7 @@ from lastmile.tickets.choices import CallOutcome
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(required=False, max_length=200, label="Name, address or address ID")
+    q = forms.CharField(required=False, max_length=200, label="Name, phone, email, account number, address or address ID")
 
 
 class PaymentForm(forms.Form):

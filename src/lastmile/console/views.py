@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from lastmile.accounts import services as account_services
-from lastmile.accounts.selectors import account_get
+from lastmile.accounts.selectors import account_get, account_search_results
 from lastmile.api import selectors
 from lastmile.api.common import account_detail
 from lastmile.billing import selectors as billing_selectors
@@ -78,10 +78,13 @@ def home(request):
     """Account search by name, address or address ID; htmx asks for the results only."""
     form = SearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    results = list(selectors.account_list(query=query)[:50]) if query.strip() else []
+    results = account_search_results(query=query)  # status, balance, network, plan
     context = {"form": form, "query": query, "results": results}
     if request.htmx:
         return render(request, "console/_results.html", context)
+    from .home import today_sections  # today's work per role (issue 10)
+
+    context.update(today_sections(user=request.user, actor=actor(request)))
     return render(request, "console/home.html", context)
 
 
