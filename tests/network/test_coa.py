@@ -115,3 +115,51 @@ def test_net3_wireless_without_nas_keeps_the_work_order():
     account = make_account(network="wireless")
     request = _shut_off(account)
     assert request.channel == NocChannel.WORK_ORDER and account.work_orders.count() == 1
+
+
+def test_net3_package_change_sends_the_new_rate_at_once():
+    """A downgrade reaches the NAS by the change's own CoA (core.hooks PACKAGE_CHANGED),
+    not only when the minute job's comparison notices it."""
+    from lastmile.core.actors import superuser
+    from lastmile.network.coa import coa_reconcile
+    from lastmile.network.models import PackageRadiusProfile
+    from lastmile.plans.services import plan_change_request
+
+    PackageRadiusProfile.objects.create(package_code="basic", rate_limit="25M/25M")
+    with LoopbackNas() as nas:
+        _, account = _with_session(nas)
+        plan_change_request(account=account, to="basic", actor=superuser("test agent"),
+                            consent="verbal_recorded", consent_reference="call 17", identity_verified=True)
+        queued = NocRequest.objects.filter(account=account, channel=NocChannel.RADIUS_COA,
+                                           state=NocRequestState.SENT)
+        assert queued.count() == 1 and "package classic -> basic" in TimelineEntry.objects.filter(
+            account=account, type="noc.requested").last().reason
+        assert coa_reconcile() == 0  # nothing left for the comparison to find
+        assert coa_deliver(timeout=0.5, retries=1) == {"confirmed": 1, "failed": 0}
+    assert nas.received[-1]["Mikrotik-Rate-Limit"] == ["25M/25M"]
+
+
+def test_net3_unconfirmed_coa_unsuspend_asks_nobody_to_call_the_noc(today):
+    """DLQ-7's "call the NOC" is for a NOC; a CoA is retried by machine and asks a
+    person only when its attempts run out, about the router."""
+    from lastmile.network.services import noc_followups_open
+    from lastmile.tickets.models import Ticket
+
+    with LoopbackNas(answer=lambda p: None) as nas:
+        _, account = _with_session(nas)
+        _shut_off(account)
+        coa_deliver(timeout=0.2, retries=0)
+        with ispconfig.override(noc_auto_confirm=False):
+            service_restore(account=account, actor=BOT, key=f"on:{account.pk}")
+        today.advance(minutes=10)
+        assert noc_followups_open() == 0
+        for _ in range(8):  # every attempt unanswered
+            coa_deliver(timeout=0.1, retries=0)
+            today.advance(hours=2)
+            noc_requests_retry()
+        noc_requests_retry()  # once asked, never asked again
+    assert Ticket.objects.filter(account=account, kind="noc_followup").count() == 2  # the shut-off's and this
+    ticket = Ticket.objects.get(account=account, kind="noc_followup", subject__contains="unsuspend")
+    assert ticket.subject.startswith("The router did not take the unsuspend")
+    notes = " ".join(ticket.notes.values_list("body", flat=True))
+    assert "Check the router" in notes and "Call the NOC" not in notes

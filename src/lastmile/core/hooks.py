@@ -18,6 +18,7 @@ CUSTOMER_CONTACTED = "customer_contacted"  # account, how, actor  (DLQ-2)
 AUTOPAY_ENABLED = "autopay_enabled"  # account, actor
 STATUS_CHANGED = "status_changed"  # account, previous, to, actor
 SERVICE_RESTORED = "service_restored"  # account, actor  (DLQ-7: NOC confirmed, VLAN back, portal on)
+PACKAGE_CHANGED = "package_changed"  # account, previous, to, actor  (packages' codes; NET-3 re-sends the rate)
 
 
 def subscribe(event: str, handler: Callable) -> None:

@@ -2,7 +2,8 @@
 
 - UTOPIA by email to its NOC (configurable to/CC; defaults on example.invalid),
 - UTOPIA by its CRM (`utopia_channel: crm`): an HTTP POST of JSON to `utopia_crm_url`,
-- wireless with a NAS session by RADIUS CoA (network.coa, NET-3), else by a
+- wireless with a NAS session by RADIUS CoA (network.coa, NET-3), behind a MikroTik
+  without RADIUS by its address list (network.routeros), else by a
   disconnect/reconnect work order,
 - the simulated network of `lastmile simulate`, which confirms at once unless
   `noc_auto_confirm: false`.
@@ -161,9 +162,13 @@ def adapter_for(account, *, simulated: bool | None = None):
         return SimulatedNetwork()
     if account is not None and account.network == "wireless":
         from .coa import RadiusCoa, session_of
+        from .routeros import RouterOsAddressList, target_of
 
-        # NET-3: a NAS holding the session takes a CoA; without one a technician goes
-        return RadiusCoa() if session_of(account) else WirelessWorkOrder()
+        # NET-3: a NAS holding the session takes a CoA; a router without RADIUS takes
+        # the address on its walled-garden list; without either a technician goes
+        if session_of(account):
+            return RadiusCoa()
+        return RouterOsAddressList() if target_of(account) else WirelessWorkOrder()
     channel = (ispconfig.current().utopia_channel or "email").strip().lower()
     if channel == "crm":
         return UtopiaCrm()

@@ -7,7 +7,14 @@ from .models import NasDevice, PackageRadiusProfile, Subscriber
 
 @admin.register(NasDevice)
 class NasDeviceAdmin(admin.ModelAdmin):
-    list_display = ("name", "address", "kind", "coa_port", "active")
+    list_display = ("name", "address", "kind", "coa_port", "api_port", "active")
+    list_filter = ("kind", "active")
+    fieldsets = (
+        (None, {"fields": ("name", "address", "kind", "active")}),
+        ("RADIUS change of authorization", {"fields": ("secret", "coa_port")}),
+        ("RouterOS API (address lists, for routers without RADIUS)",
+         {"fields": ("api_port", "api_username", "api_password", "api_tls")}),
+    )
 
 
 @admin.register(Subscriber)

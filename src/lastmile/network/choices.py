@@ -23,6 +23,7 @@ class NocChannel(models.TextChoices):
     WORK_ORDER = "work_order", "Wireless work order"
     SIMULATED = "simulated", "Simulated network"
     RADIUS_COA = "radius_coa", "RADIUS CoA to the NAS"  # NET-3
+    ROUTEROS = "routeros", "MikroTik address list (RouterOS API)"  # NET-3, for ISPs without RADIUS
 
 
 class NasKind(models.TextChoices):
@@ -30,6 +31,7 @@ class NasKind(models.TextChoices):
 
     MIKROTIK = "mikrotik", "MikroTik RouterOS"
     OTHER = "other", "Other (RFC 5176)"
+    ROUTEROS_API = "routeros_api", "MikroTik, address list by the RouterOS API (no RADIUS)"
 
 
 class WorkOrderKind(models.TextChoices):

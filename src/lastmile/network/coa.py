@@ -97,7 +97,7 @@ class RadiusCoa:
 
 
 # --- queueing on a status change (core.hooks) ---
-def _on_status_changed(*, account, previous=None, to=None, actor=None, **_):
+def _on_status_changed(*, account, previous=None, to=None, actor=None, why: str = "", **_):
     """NET-3: a wireless account's status changed: tell the NAS, unless a CoA is
     already queued (it carries the state at delivery) or the NAS already has it."""
     from .adapters import _simulating
@@ -112,7 +112,7 @@ def _on_status_changed(*, account, previous=None, to=None, actor=None, **_):
     if NocRequest.objects.filter(account=account, channel=NocChannel.RADIUS_COA, state=NocRequestState.SENT,
                                  next_attempt_at__isnull=False).exists():
         return
-    coa_queue(account=account, actor=actor or ACTOR, why=f"status {previous} -> {to}")
+    coa_queue(account=account, actor=actor or ACTOR, why=why or f"status {previous} -> {to}")
 
 
 def coa_queue(*, account, actor, why: str) -> NocRequest:
@@ -122,7 +122,16 @@ def coa_queue(*, account, actor, why: str) -> NocRequest:
                        key=f"coa:{account.pk}:{clock.now().isoformat()}", why=why)
 
 
+def _on_package_changed(*, account, previous=None, to=None, actor=None, **_):
+    """NET-3: a wireless account moved package: the NAS gets the new rate limit within
+    seconds (a CoA queued in the change's transaction), not at the minute job's
+    comparison."""
+    _on_status_changed(account=account, previous=account.status, to=account.status, actor=actor,
+                       why=f"package {previous} -> {to}")
+
+
 hooks.subscribe(hooks.STATUS_CHANGED, _on_status_changed)
+hooks.subscribe(hooks.PACKAGE_CHANGED, _on_package_changed)
 
 
 def coa_reconcile() -> int:

@@ -83,6 +83,12 @@ class NasDevice(models.Model):
     kind = models.CharField(max_length=16, choices=NasKind.choices, default=NasKind.MIKROTIK)
     coa_port = models.PositiveIntegerField(default=3799)
     active = models.BooleanField(default=True)
+    # the RouterOS API (kind routeros_api): lastmile adds a suspended subscriber's
+    # address to the walled-garden address list and removes it when service is back
+    api_port = models.PositiveIntegerField(default=8728, help_text="8728, or 8729 with TLS.")
+    api_username = models.CharField(max_length=64, blank=True)
+    api_password = models.CharField(max_length=128, blank=True)
+    api_tls = models.BooleanField(default=False, help_text="api-ssl (8729); the router's certificate is verified.")
 
     class Meta:
         ordering = ("name", "id")

@@ -124,6 +124,11 @@ def _profiles() -> dict:
     return _profile_cache["rows"]
 
 
+def profiles_changed(**_) -> None:
+    """A profile saved or deleted (the admin): the next reply reads the new rate."""
+    _profile_cache["at"] = 0.0
+
+
 def walled_garden() -> dict[str, str]:
     pairs = {}
     for part in setting("LASTMILE_RADIUS_WALLED_GARDEN").split(";"):

@@ -391,13 +391,16 @@ def noc_followups_open(*, now: dt.datetime | None = None) -> int:
     """Periodic (every minute live; after each event in the simulator): one
     `noc_followup` ticket per unsuspend request still unconfirmed after
     `noc_confirm_minutes` (DLQ-7: call the NOC). Wireless work orders are a
-    technician's visit, not a NOC chat, and get none."""
+    technician's visit, not a NOC chat, and get none; nor do the NAS's own channels
+    (CoA, address list), which are retried by machine and ask a person only when
+    their attempts run out (`noc_requests_retry`)."""
     now = now or clock.now()
     cutoff = now - dt.timedelta(minutes=ispconfig.current().noc_confirm_minutes)
     due = (NocRequest.objects.select_related("account", "account__address")
            .filter(state=NocRequestState.SENT, operation=NocOperation.UNSUSPEND, followup_at__isnull=True,
                    sent_at__lt=cutoff)
-           .exclude(channel=NocChannel.WORK_ORDER).order_by("id"))
+           .exclude(channel__in=(NocChannel.WORK_ORDER, NocChannel.RADIUS_COA, NocChannel.ROUTEROS))
+           .order_by("id"))
     opened = 0
     for request in due:
         if not NocRequest.objects.filter(pk=request.pk, followup_at__isnull=True).update(followup_at=now):
@@ -429,8 +432,12 @@ def noc_requests_retry(*, now: dt.datetime | None = None) -> int:
            .filter(followup_at__isnull=True)  # a person recorded the failure: a person follows up
            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)).order_by("id"))
     resent = 0
+    actor = "automation: NOC retry"
     for request in due:
         if request.attempts >= MAX_SEND_ATTEMPTS:
+            # a queued channel (CoA) fails after its send; its last failure asks a person once
+            if NocRequest.objects.filter(pk=request.pk, followup_at__isnull=True).update(followup_at=now):
+                _followup_open(request, key=f"noc_failed:{request.pk}", actor=actor, **_exhausted_text(request))
             continue
         claimed = NocRequest.objects.filter(pk=request.pk, state=NocRequestState.FAILED,
                                             attempts=request.attempts).update(attempts=request.attempts + 1)
@@ -438,14 +445,11 @@ def noc_requests_retry(*, now: dt.datetime | None = None) -> int:
             continue
         request.attempts += 1
         _apply_dispatch(request, adapter_for(request.account).send(request), now)
-        actor = "automation: NOC retry"
         if request.state == NocRequestState.FAILED:
             if request.attempts >= MAX_SEND_ATTEMPTS:
-                _followup_open(
-                    request, key=f"noc_failed:{request.pk}", actor=actor,
-                    subject=f"NOC {request.operation} request for {request.address_id} could not be sent",
-                    notes=f"{request.attempts} attempts failed; last: {request.detail}. Call the NOC.",
-                )
+                NocRequest.objects.filter(pk=request.pk).update(followup_at=now)
+                _followup_open(request, key=f"noc_failed:{request.pk}", actor=actor,
+                               **_exhausted_text(request))
             continue
         resent += 1
         timeline.record("noc.requested", account=request.account, actor=actor, why="retry after a failure",
@@ -456,6 +460,23 @@ def noc_requests_retry(*, now: dt.datetime | None = None) -> int:
             if request.restore_pending:
                 _restore_complete(request, actor=actor)
     return resent
+
+
+def _exhausted_text(request: NocRequest) -> dict[str, str]:
+    """What the person is asked when every attempt failed: the NOC for UTOPIA, the
+    router for the NAS's own channels (there is no NOC to call)."""
+    account = request.account
+    if request.channel in (NocChannel.RADIUS_COA, NocChannel.ROUTEROS):
+        return {
+            "subject": f"The router did not take the {request.get_operation_display().lower()} "
+                       f"for {account.number} ({account.name})",
+            "notes": (f"{request.attempts} attempts failed; the last said: {request.detail}. Check the router "
+                      "and the subscriber's session, then record the outcome here, or send a technician."),
+        }
+    return {
+        "subject": f"NOC {request.operation} request for {request.address_id} could not be sent",
+        "notes": f"{request.attempts} attempts failed; last: {request.detail}. Call the NOC.",
+    }
 
 
 # --- NET-2 for an agent's own request ---

@@ -27,7 +27,7 @@ from lastmile.billing.selectors import balance
 from lastmile.billing.services import charge_post, entry_void
 from lastmile.catalog.models import Package
 from lastmile.comms.services import email_send
-from lastmile.core import clock, ispconfig, timeline
+from lastmile.core import clock, hooks, ispconfig, timeline
 from lastmile.core.actors import Actor
 from lastmile.core.choices import AccountStatus, Network
 from lastmile.core.errors import InvalidInput, RuleRefusal
@@ -289,6 +289,7 @@ def _move(change: PlanChange, *, actor: Actor, why: str) -> tuple[Account, Packa
         "plan.changed", account=account, actor=actor, why=why,
         **{"from": old.code, "to": new.code}, monthly=new.monthly, change=str(change.kind),
     )
+    hooks.publish(hooks.PACKAGE_CHANGED, account=account, previous=old.code, to=new.code, actor=actor)
     return account, old, new
 
 
