@@ -52,6 +52,8 @@ class Account(models.Model):
     # set by a confirmed cancellation (CAN-1/CAN-4); the bill run reads them
     service_end = models.DateField(null=True, blank=True)
     prorate_final_month = models.BooleanField(default=False)
+    # NOT-1: the customer asked for no text messages (or replied STOP to one)
+    sms_opt_out = models.BooleanField(default=False, db_default=False)
     created_at = models.DateTimeField()
 
     class Meta:
@@ -106,6 +108,7 @@ class Phone(models.Model):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="phones")
     number = models.CharField(max_length=32)
     position = models.PositiveSmallIntegerField(default=0)
+    mobile = models.BooleanField(default=False, db_default=False)  # NOT-1: takes text messages
     last10 = _phone_tail(10)
     last7 = _phone_tail(7)
 

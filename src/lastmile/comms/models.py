@@ -1,6 +1,6 @@
-"""The outbox: an email is written in the same transaction as the change that causes
-it, and delivered afterwards with retries; delivery is recorded, never lost, never
-duplicated (`key` is unique)."""
+"""The outbox: an email or a text is written in the same transaction as the change
+that causes it, and delivered afterwards with retries; delivery is recorded, never
+lost, never duplicated (`key` is unique)."""
 from django.db import models
 
 
@@ -8,6 +8,12 @@ class OutboxStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed (gave up)"
+    SKIPPED = "skipped", "Not sent"  # NOT-1: e.g. the balance was paid before it went out
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
 
 
 class OutboxMessage(models.Model):
@@ -29,6 +35,12 @@ class OutboxMessage(models.Model):
     # rendering is the outbox's step, never the caller's (the bill run stays fast)
     attachment_kind = models.CharField(max_length=20, blank=True, default="", db_default="")
     attachment_ref = models.BigIntegerField(null=True, blank=True)
+    # db_default on each: the delinquency day run bulk-inserts rows without naming them
+    channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.EMAIL,
+                               db_default=Channel.EMAIL)
+    html_body = models.TextField(blank=True, default="", db_default="")  # the email's HTML part
+    skip_reason = models.CharField(max_length=300, blank=True, default="", db_default="")
+    provider_ref = models.CharField(max_length=64, blank=True, default="", db_default="")  # Twilio's sid
 
     class Meta:
         ordering = ("id",)
@@ -36,4 +48,5 @@ class OutboxMessage(models.Model):
                    models.Index(fields=["attachment_kind", "attachment_ref"])]
 
     def __str__(self) -> str:
-        return f"{self.template} to {', '.join(self.to)}"
+        what = "text" if self.channel == Channel.SMS else self.template
+        return f"{what} to {', '.join(self.to)}"

@@ -15,6 +15,9 @@ LASTMILE_PAYMENTS       card processor: test (default) or stripe (docs/payments.
 LASTMILE_STRIPE_SECRET_KEY / LASTMILE_STRIPE_PUBLISHABLE_KEY / LASTMILE_STRIPE_WEBHOOK_SECRET
 LASTMILE_STRIPE_API_BASE / LASTMILE_STRIPE_TIMEOUT   Stripe's API address (tests: a loopback server), seconds
 LASTMILE_ISP_NAME / LASTMILE_ISP_ADDRESS / LASTMILE_ISP_PHONE   on statements and in the portal
+LASTMILE_SMS            texts for delinquency notices: none (default) or twilio (docs/notices.md)
+LASTMILE_TWILIO_ACCOUNT_SID / _AUTH_TOKEN / _FROM / _BASE_URL / _TIMEOUT   Twilio's REST API
+LASTMILE_QUIET_HOURS_START / LASTMILE_QUIET_HOURS_END   NOT-1, default 08:00 and 21:00 local
 """
 from __future__ import annotations
 
@@ -174,6 +177,18 @@ for _name, _key in (("LASTMILE_ISP_NAME", "isp_name"), ("LASTMILE_ISP_ADDRESS", 
                     ("LASTMILE_ISP_PHONE", "isp_phone")):
     if _env(_name):
         LASTMILE[_key] = _env(_name)
+
+# notices (docs/notices.md): texts through Twilio, and the quiet hours (NOT-1)
+for _name, _key in (("LASTMILE_QUIET_HOURS_START", "quiet_hours_start"),
+                    ("LASTMILE_QUIET_HOURS_END", "quiet_hours_end")):
+    if _env(_name):
+        LASTMILE[_key] = _env(_name)
+LASTMILE_SMS = _env("LASTMILE_SMS", "none").strip().lower() or "none"
+LASTMILE_TWILIO_ACCOUNT_SID = _env("LASTMILE_TWILIO_ACCOUNT_SID")
+LASTMILE_TWILIO_AUTH_TOKEN = _env("LASTMILE_TWILIO_AUTH_TOKEN")
+LASTMILE_TWILIO_FROM = _env("LASTMILE_TWILIO_FROM")
+LASTMILE_TWILIO_BASE_URL = _env("LASTMILE_TWILIO_BASE_URL", "https://api.twilio.com")
+LASTMILE_TWILIO_TIMEOUT = float(_env("LASTMILE_TWILIO_TIMEOUT", "10"))
 
 CELERY_BROKER_URL = _env("LASTMILE_CELERY_BROKER")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL

@@ -50,6 +50,8 @@ class IspSettings:
     correction_manager_above: Decimal = Decimal("100.00")  # BIL-7: larger corrections need a manager
     payment_ceiling_margin: Decimal = Decimal("1000.00")  # BIL-7: a payment above balance + this is refused
     arrangement_first_within_days: int = 14  # DLQ-4: the first installment falls within this many days
+    quiet_hours_start: str = "08:00"  # NOT-1: no SMS and no call task before this, local time
+    quiet_hours_end: str = "21:00"  # NOT-1: ... nor from this time on
 
     @property
     def calendar(self) -> BusinessCalendar:

@@ -19,7 +19,9 @@ from django.db import IntegrityError, connections, router, transaction
 
 from lastmile.accounts.models import Account, Email, Phone
 from lastmile.billing.selectors import balances
-from lastmile.comms.models import OutboxMessage, OutboxStatus
+from lastmile.comms import sms
+from lastmile.comms.models import Channel, OutboxMessage, OutboxStatus
+from lastmile.comms.services import allowed_at, render_sms, sms_template_exists
 from lastmile.core import bulk as fast
 from lastmile.core import clock, hooks, ispconfig, timeline
 from lastmile.core.choices import AccountStatus
@@ -169,10 +171,10 @@ def shut_off_ready(cases: list[Case], plans: dict) -> set[int]:
     return {pk for pk, c in wanted.items() if c.account_id in ready and f"reactivation:{pk}" not in charged}
 
 
-def _render(template: str, context: dict) -> tuple[str, str]:
-    from lastmile.comms.services import _render as render
+def _render(template: str, context: dict) -> tuple[str, str, str]:
+    from lastmile.comms.services import render_parts
 
-    return render(template, context)
+    return render_parts(template, context)
 
 
 def _entry(type_: str, account_id: int, actor: str, why: str = "", **data) -> tuple:
@@ -194,6 +196,7 @@ def advance_chunk(cases: list[Case], plans: dict, as_of: dt.date) -> int:
     from lastmile.network.bulk import service_shut_off_many
 
     from .services import _REASONS, _describe, _fmt_day
+    from .services.common import notice_figures
 
     settings = ispconfig.current()
     cal = settings.calendar
@@ -201,11 +204,22 @@ def advance_chunk(cases: list[Case], plans: dict, as_of: dt.date) -> int:
     at, day = fast.db_datetime(now, Case), fast.db_date(now.date(), Case)
     account_ids = [c.account_id for c in cases]
     accounts = {a["pk"]: a for a in Account.objects.filter(pk__in=account_ids).values("pk", "number", "name",
-                                                                                     "network")}
+                                                                                     "network", "sms_opt_out")}
     phones: dict[int, list[str]] = {}
-    for account_id, number in Phone.objects.filter(account_id__in=account_ids).order_by(
-            "account_id", "position", "id").values_list("account_id", "number"):
+    mobiles: dict[int, list[str]] = {}  # NOT-1: the numbers that take texts, as comms.sms_numbers gives them
+    for account_id, number, mobile in Phone.objects.filter(account_id__in=account_ids).order_by(
+            "account_id", "position", "id").values_list("account_id", "number", "mobile"):
         phones.setdefault(account_id, []).append(number)
+        if mobile and not accounts[account_id]["sms_opt_out"]:
+            e164 = sms.e164(number)
+            if e164 not in mobiles.setdefault(account_id, []):
+                mobiles[account_id].append(e164)
+    texts_on = sms.sms_enabled()
+    owed = balances(account_ids=account_ids)  # the figures of the notices (NOT-1 checks again at sending)
+    call_from = allowed_at(now)  # NOT-1: no call task for a time in quiet hours
+    call_at = fast.db_datetime(call_from, Case)
+    call_day = fast.db_date(call_from.date(), Case)
+    call_extra = {"call_from": call_from.isoformat(timespec="minutes")} if call_from > now else {}
     emails: dict[int, list[str]] = {}
     for account_id, address in Email.objects.filter(account_id__in=account_ids).order_by(
             "account_id", "position", "id").values_list("account_id", "address"):
@@ -258,8 +272,11 @@ def advance_chunk(cases: list[Case], plans: dict, as_of: dt.date) -> int:
         notes.append((ticket_id, body, actor, at))
 
     def email(case, policy, step_name, template, actor):
+        """The step's notice, as comms.services.notice_send writes it: the email, then a
+        text per mobile number."""
         to = emails.get(case.account_id, [])
-        if not to:
+        numbers = mobiles.get(case.account_id, []) if texts_on and sms_template_exists(template) else []
+        if not to and not numbers:
             return
         remaining = dict(projected(policy, CaseFacts(case.d, plans[case.pk][2], None), cal))
         shutoff_on = cancel_on = None
@@ -272,12 +289,26 @@ def advance_chunk(cases: list[Case], plans: dict, as_of: dt.date) -> int:
                     cancel_on = remaining[s.name]
         ctx = {"isp_name": settings.isp_name, "isp_phone": settings.isp_phone, "today": as_of,
                "account": accounts[case.account_id], "case": case,
-               "shutoff_on": _fmt_day(shutoff_on), "cancel_on": _fmt_day(cancel_on)}
-        subject, body = _render(template, ctx)
-        outbox.append((case.account_id, template, fast.json_text(to), "[]", subject[:300], body,
-                       f"dlq:{case.pk}:{step_name}:{template}", OutboxStatus.PENDING, 0, "", at))
-        rows.append(_entry("email.sent", case.account_id, actor, f"DLQ-1 {policy.name} step {step_name}",
-                           to=", ".join(to), template=template, subject=subject))
+               "shutoff_on": _fmt_day(shutoff_on), "cancel_on": _fmt_day(cancel_on),
+               **notice_figures(owed.get(case.account_id), as_of)}
+        key = f"dlq:{case.pk}:{step_name}:{template}"
+        why = f"DLQ-1 {policy.name} step {step_name}"
+        if to:
+            subject, body, html = _render(template, ctx)
+            outbox.append((case.account_id, template, fast.json_text(to), "[]", subject[:300], body,
+                           key, OutboxStatus.PENDING, 0, "", at, html, Channel.EMAIL.value, None))
+            rows.append(_entry("email.sent", case.account_id, actor, why,
+                               to=", ".join(to), template=template, subject=subject))
+        if numbers:
+            text = render_sms(template, ctx)
+            send_at = allowed_at(now)
+            later = send_at > now
+            for number in numbers:
+                outbox.append((case.account_id, template, fast.json_text([number]), "[]", "", text,
+                               f"{key}:sms:{number}"[:250], OutboxStatus.PENDING, 0, "", at, "", Channel.SMS.value,
+                               fast.db_datetime(send_at, OutboxMessage) if later else None))
+                rows.append(_entry("sms.sent", case.account_id, actor, why, to=number, template=template,
+                                   **({"send_at": send_at.isoformat(timespec="minutes")} if later else {})))
 
     for case in cases:
         policy, steps, _ = plans[case.pk]
@@ -320,6 +351,7 @@ def advance_chunk(cases: list[Case], plans: dict, as_of: dt.date) -> int:
                         fees.append((case.account_id, EntryType.CHARGE, ChargeKind.REACTIVATION_FEE, fee, day,
                                      at, "", f"reactivation:{case.pk}",
                                      "reactivation fee (shut off for non-payment)", "", actor, why))
+                        owed[case.account_id] = (owed.get(case.account_id) or ZERO) + fee
                         rows.append(_entry("charge.posted", case.account_id, actor, why,
                                            kind=ChargeKind.REACTIVATION_FEE, amount=fee))
                 elif name == "call_tasks":
@@ -327,10 +359,10 @@ def advance_chunk(cases: list[Case], plans: dict, as_of: dt.date) -> int:
                     batch = f"dlq:{case.pk}:{step.name}"
                     numbers = phones.get(case.account_id, [])
                     for phone in numbers:
-                        tasks.append((case.account_id, phone, purpose[:300], batch, f"{batch}:{phone}", day, at,
-                                      "", "", TaskStatus.OPEN))
+                        tasks.append((case.account_id, phone, purpose[:300], batch, f"{batch}:{phone}", call_day,
+                                      call_at, "", "", TaskStatus.OPEN))
                         rows.append(_entry("call_task.created", case.account_id, actor, phone=phone,
-                                           purpose=purpose))
+                                           purpose=purpose, **call_extra))
                     if not numbers and (arg or {}).get("on_unanswered_email"):
                         email(case, policy, step.name, arg["on_unanswered_email"], actor)
             if case.ticket_id and not any(n in ("ticket", "note") for n, _ in step.actions):
@@ -340,7 +372,8 @@ def advance_chunk(cases: list[Case], plans: dict, as_of: dt.date) -> int:
 
     fast.insert(CaseStep, ["case", "step", "position", "on", "outcome", "reason", "forced", "at"], step_rows)
     fast.insert(OutboxMessage, ["account", "template", "to", "cc", "subject", "body", "key", "status", "attempts",
-                                "last_error", "created_at"], outbox, json_fields={"to", "cc"})
+                                "last_error", "created_at", "html_body", "channel", "next_attempt_at"], outbox,
+                json_fields={"to", "cc"})
     fast.insert(CallTask, ["account", "phone", "purpose", "batch", "key", "created_on", "created_at", "outcome",
                            "outcome_by", "status"], tasks)
     fast.insert(TicketNote, ["ticket", "body", "author", "written_at"], notes)

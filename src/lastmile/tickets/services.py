@@ -110,19 +110,26 @@ def open_ticket_of_kind(*, account, kind: str) -> Ticket:
 
 # --- call tasks (DLQ-3) ---
 @transaction.atomic
-def call_tasks_create(*, account, phones: list[str], purpose: str, batch: str, actor: Actor | str) -> list[CallTask]:
-    """One task per phone number; the natural key makes a repeated step create none."""
+def call_tasks_create(*, account, phones: list[str], purpose: str, batch: str, actor: Actor | str,
+                      call_from: dt.datetime | None = None) -> list[CallTask]:
+    """One task per phone number; the natural key makes a repeated step create none.
+
+    `call_from`: NOT-1, a task asked for in quiet hours is for the window's next
+    opening (the caller works it out; the task is dated then)."""
     now = clock.now()
+    at = call_from if call_from is not None and call_from > now else now
+    extra = {"call_from": at.isoformat(timespec="minutes")} if at > now else {}
     created = []
     for phone in phones:
         task, was_new = CallTask.objects.get_or_create(
             key=f"{batch}:{phone}",
             defaults=dict(account=account, phone=phone, purpose=purpose[:300], batch=batch,
-                          created_on=now.date(), created_at=now),
+                          created_on=at.date(), created_at=at),
         )
         if was_new:
             created.append(task)
-            timeline.record("call_task.created", account=account, actor=actor, phone=phone, purpose=purpose)
+            timeline.record("call_task.created", account=account, actor=actor, phone=phone, purpose=purpose,
+                            **extra)
     return created
 
 

@@ -262,8 +262,10 @@ def _act_call_tasks(*, case, policy, step, arg, actor, as_of, cancelled):
     purpose = (arg or {}).get("purpose") or f"Delinquent account: {step.name}"
     template = (arg or {}).get("on_unanswered_email")
     if phones:
-        call_tasks_create(account=account, phones=phones, purpose=purpose,
-                          batch=f"dlq:{case.pk}:{step.name}", actor=actor)
+        from lastmile.comms.services import allowed_at
+
+        call_tasks_create(account=account, phones=phones, purpose=purpose,  # NOT-1: not in quiet hours
+                          batch=f"dlq:{case.pk}:{step.name}", actor=actor, call_from=allowed_at())
     elif template:
         _email(case, policy, step.name, template, actor)  # nobody to call: write at once
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from lastmile.accounts.selectors import email_addresses
 from lastmile.accounts.services import account_status_set
+from lastmile.billing.selectors import balance
 from lastmile.core import clock, ispconfig, timeline
 from lastmile.core.actors import Actor, automation
 from lastmile.core.choices import AccountStatus
@@ -128,15 +129,25 @@ def _email_context(case: Case, policy: Policy) -> dict:
                 shutoff_on = remaining[step.name]
             if cancel_on is None and "cancel" in names:
                 cancel_on = remaining[step.name]
-    return {"shutoff_on": _fmt_day(shutoff_on), "cancel_on": _fmt_day(cancel_on), "case": case}
+    return {"shutoff_on": _fmt_day(shutoff_on), "cancel_on": _fmt_day(cancel_on), "case": case,
+            **notice_figures(balance(account=case.account_id), clock.today())}
+
+
+def notice_figures(owed, on: dt.date) -> dict:
+    """The account's figures in a notice: what is owed, and on which day (a payment
+    after that is not in it; NOT-1 checks the balance again when it is sent)."""
+    return {"balance": f"{owed:,.2f}" if owed is not None and owed > 0 else "",
+            "balance_on": f"{on:%B} {on.day}"}
 
 
 def _email(case: Case, policy: Policy, step_name: str, template: str, actor) -> None:
-    from lastmile.comms.services import email_send
+    """The step's notice: the email and, NOT-1, a text to each mobile number that has
+    not opted out (`comms.services.notice_send`)."""
+    from lastmile.comms.services import notice_send
 
-    email_send(template=template, to=email_addresses(account=case.account), account=case.account,
-               actor=actor, context=_email_context(case, policy), key=f"dlq:{case.pk}:{step_name}:{template}",
-               reason=f"DLQ-1 {policy.name} step {step_name}")
+    notice_send(template=template, to=email_addresses(account=case.account), account=case.account,
+                actor=actor, context=_email_context(case, policy), key=f"dlq:{case.pk}:{step_name}:{template}",
+                reason=f"DLQ-1 {policy.name} step {step_name}")
 
 
 # --------------------------------------------------------------------------- closing
