@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "lastmile.api",
     "lastmile.console",
     "lastmile.portal",
+    "lastmile.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +174,10 @@ LASTMILE_STRIPE_PUBLISHABLE_KEY = _env("LASTMILE_STRIPE_PUBLISHABLE_KEY")
 LASTMILE_STRIPE_WEBHOOK_SECRET = _env("LASTMILE_STRIPE_WEBHOOK_SECRET")
 LASTMILE_STRIPE_API_BASE = _env("LASTMILE_STRIPE_API_BASE")
 LASTMILE_STRIPE_TIMEOUT = float(_env("LASTMILE_STRIPE_TIMEOUT", "30"))
+
+# outbound webhooks (docs/webhooks.md): seconds per POST, and how long a delivery is retried
+LASTMILE_WEBHOOK_TIMEOUT = float(_env("LASTMILE_WEBHOOK_TIMEOUT", "10"))
+LASTMILE_WEBHOOK_RETRY_HOURS = float(_env("LASTMILE_WEBHOOK_RETRY_HOURS", "24"))
 for _name, _key in (("LASTMILE_ISP_NAME", "isp_name"), ("LASTMILE_ISP_ADDRESS", "isp_address"),
                     ("LASTMILE_ISP_PHONE", "isp_phone")):
     if _env(_name):
