@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "lastmile.api",
     "lastmile.console",
     "lastmile.portal",
+    "lastmile.reports",  # issue 10: the console's reports (read-only selectors)
     "lastmile.webhooks",
 ]
 

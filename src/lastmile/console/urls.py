@@ -87,3 +87,12 @@ urlpatterns += [
     path("approvals/<int:arrangement_id>/approve/", approvals.approve, name="approval_approve"),
     path("approvals/<int:arrangement_id>/decline/", approvals.decline, name="approval_decline"),
 ]
+
+# reports with charts (issue 10): lastmile.console.reports_views
+from . import reports_views  # noqa: E402
+
+urlpatterns += [
+    path("reports/", reports_views.reports_index, name="reports"),
+    path("reports/<slug:slug>/", reports_views.report_page, name="report"),
+    path("reports/<slug:slug>/csv/", reports_views.report_csv, name="report_csv"),
+]

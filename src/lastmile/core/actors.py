@@ -30,6 +30,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "noc.confirm": frozenset({Role.NOC, Role.ADMIN}),
     "calltask.record": frozenset({Role.AGENT, Role.BILLING, Role.MANAGER, Role.ADMIN}),
     "day.run": frozenset({Role.ADMIN}),
+    "report.view": frozenset({Role.MANAGER, Role.ADMIN}),  # issue 10: /console/reports/
     "webhook.manage": frozenset({Role.ADMIN}),  # outbound webhooks (issue 11)
 }
 
