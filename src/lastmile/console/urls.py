@@ -88,6 +88,26 @@ urlpatterns += [
     path("approvals/<int:arrangement_id>/decline/", approvals.decline, name="approval_decline"),
 ]
 
+# outbound webhooks (issue 11, admins): lastmile.webhooks.views
+from lastmile.webhooks import views as webhook_views  # noqa: E402
+
+urlpatterns += [
+    path("webhooks/", webhook_views.webhooks, name="webhooks"),
+    path("webhooks/<int:endpoint_id>/disable/", webhook_views.disable, name="webhook_disable"),
+    path("webhooks/<int:endpoint_id>/enable/", webhook_views.enable, name="webhook_enable"),
+    path("webhooks/<int:endpoint_id>/delete/", webhook_views.delete, name="webhook_delete"),
+    path("webhooks/deliveries/<int:delivery_id>/", webhook_views.delivery, name="webhook_delivery"),
+]
+
+# reports with charts (issue 10): lastmile.console.reports_views
+from . import reports_views  # noqa: E402
+
+urlpatterns += [
+    path("reports/", reports_views.reports_index, name="reports"),
+    path("reports/<slug:slug>/", reports_views.report_page, name="report"),
+    path("reports/<slug:slug>/csv/", reports_views.report_csv, name="report_csv"),
+]
+
 # reports with charts (issue 10): lastmile.console.reports_views
 from . import reports_views  # noqa: E402
 

@@ -24,3 +24,7 @@ def delivery_log(*, endpoint_id: int | None = None, limit: int = LOG_ROWS) -> li
 
 def attempts_of(*, delivery_id: int) -> list[WebhookAttempt]:
     return list(WebhookAttempt.objects.filter(delivery_id=delivery_id).order_by("number"))
+
+
+def delivery_get(*, delivery_id: int) -> WebhookDelivery | None:
+    return WebhookDelivery.objects.select_related("endpoint", "entry__account").filter(pk=delivery_id).first()
