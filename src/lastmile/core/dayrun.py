@@ -75,10 +75,58 @@ def run_day(as_of: dt.date, *, account_ids=None, fan_out: bool | None = None) ->
     report = DayRunReport(as_of)
     if fan_out is None:
         fan_out = _fan_out_wanted(account_ids)
-    with _day_clock(as_of):
-        if fan_out:
-            return _run_fanned_out(as_of, account_ids, report)
-        return _run(as_of, account_ids, report)
+    started, started_at = time.perf_counter(), _wall_now()
+    try:
+        with _day_clock(as_of):
+            if fan_out:
+                _run_fanned_out(as_of, account_ids, report)
+            else:
+                _run(as_of, account_ids, report)
+    except Exception as exc:
+        if account_ids is None:
+            _log_run(report, started_at, time.perf_counter() - started, error=f"{type(exc).__name__}: {exc}")
+        raise
+    if account_ids is None:  # the whole book; not the one account after a payment
+        _log_run(report, started_at, time.perf_counter() - started)
+    return report
+
+
+def _wall_now() -> dt.datetime:
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _log_run(report: DayRunReport, started_at: dt.datetime, seconds: float, error: str = "") -> None:
+    """Issue 10: keep the run for the admin's home page; never the reason a run fails."""
+    import logging
+
+    from django.db import DatabaseError, transaction
+
+    from .models import DayRun
+
+    try:
+        with transaction.atomic():
+            DayRun.objects.create(as_of=report.as_of, started_at=started_at, seconds=round(seconds, 3),
+                                  counts=dict(report.counts),
+                                  stage_seconds={k: round(v, 3) for k, v in report.seconds.items()},
+                                  error=error[:2000])
+    except DatabaseError as exc:  # a broken transaction, a database going away
+        logging.getLogger(__name__).warning("day run %s not logged: %s", report.as_of, exc)
+
+
+def recent_runs(*, limit: int = 7) -> list:
+    """The last whole-book day runs, newest first, with sentences for the page."""
+    from .models import DayRun
+
+    runs = list(DayRun.objects.order_by("-started_at", "-id")[:limit])
+    for run in runs:
+        run.failed = bool(run.error)
+        run.finished_at = run.started_at
+        run.seconds_text = f"{run.seconds:.1f} s" if run.seconds >= 0.1 else f"{run.seconds * 1000:.0f} ms"
+        done = [(name, n) for name, n in run.counts.items() if n]
+        run.counts_text = ", ".join(f"{name.replace('_', ' ')} {n:,}" for name, n in done)
+    return runs
 
 
 def run_stage(stage: str, as_of: dt.date, account_ids=None) -> int:

@@ -94,3 +94,22 @@ class ScheduledEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} on {self.run_on}"
+
+
+class DayRun(models.Model):
+    """One whole-book day run as it happened (issue 10: the admin's home page shows
+    the last ones): per stage the count and seconds, and the error that stopped it.
+    A log, not an action: running a day twice writes two rows."""
+
+    as_of = models.DateField()
+    started_at = models.DateTimeField()
+    seconds = models.FloatField()
+    counts = models.JSONField(default=dict, blank=True)
+    stage_seconds = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ("-started_at", "-id")
+
+    def __str__(self) -> str:
+        return f"day run {self.as_of} ({'failed' if self.error else 'done'})"

@@ -178,3 +178,45 @@ def oldest_unpaid_due(*, account_ids, as_of: dt.date) -> dict[int, tuple[dt.date
                 result[pk] = (row["due_on"], owed_last)
                 break
     return result
+
+
+# what the policies will do to the network and the account: shut-offs, status changes,
+# scheduled disconnects and cancellations (the manager's look-ahead on the home page)
+ENFORCING_ACTIONS = ("shut_off", "status", "schedule", "cancel")
+
+
+def enforcements_ahead(*, as_of: dt.date, business_days: int = 3) -> list[dict]:
+    """The shut-offs and cancellations the day runs of the next `business_days`
+    business days will make, if nothing changes (no payment, no contact).
+
+    Asked of the day run's own planning (bulk.plan: next_step and skip_reason with
+    today's balances, arrangements and contacts), once per coming day, so the
+    forecast cannot drift from what the automation does. A step appears on the first
+    day its run would reach it; paused cases (an arrangement being kept) are left out,
+    as the day run leaves them.
+    """
+    from lastmile.core import calendar as cal_mod
+    from lastmile.core import ispconfig
+
+    from . import bulk
+
+    horizon = cal_mod.add_business_days(as_of, business_days, ispconfig.current().calendar)
+    cases = list(bulk.due_cases(horizon).select_related("account").order_by("next_due_on", "pk")[:500])
+    seen: set[tuple[int, str]] = set()
+    rows: list[dict] = []
+    day = as_of
+    while day < horizon:
+        day += dt.timedelta(days=1)
+        due = [case for case in cases if case.next_due_on and case.next_due_on <= day]
+        plans = bulk.plan(due, day) if due else {}
+        for case in due:
+            policy, steps, _done = plans[case.pk]
+            for nxt, reason in steps:
+                actions = [(name, arg) for name, arg in nxt.step.actions if name in ENFORCING_ACTIONS]
+                if reason or not actions or (case.pk, nxt.step.name) in seen:
+                    continue
+                seen.add((case.pk, nxt.step.name))
+                rows.append({"on": day, "account": case.account, "case": case, "policy": policy.name,
+                             "step": nxt.step.name, "actions": actions, "skip_if": nxt.step.skip_if})
+    rows.sort(key=lambda r: (r["on"], r["account"].name, r["account"].pk))
+    return rows

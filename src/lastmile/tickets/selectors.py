@@ -214,3 +214,12 @@ def ticket_facts(ticket: Ticket) -> dict:
         extra["request"] = request
         extra["expected_vlan"] = expected
     return {"question": question, "facts": facts, "waits_on": name, **extra}
+
+
+def tasks_due(*, on):
+    """Dated follow-ups due by `on` (a trial's last day, a pickup, a call to the NOC),
+    oldest first: the customers waiting to hear from us."""
+    from .choices import TaskStatus
+    from .models import Task
+
+    return Task.objects.select_related("account").filter(status=TaskStatus.OPEN, due_on__lte=on).order_by("due_on", "id")
