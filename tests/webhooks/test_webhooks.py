@@ -223,3 +223,20 @@ def test_the_cursor_waits_at_a_hole_in_the_ids_then_steps_over_it(today):
     services._advance(cursor, [17], now)
     services._advance(cursor, [17], now + services.GAP_WAIT)  # 16 was rolled back
     assert (cursor.last_entry_id, cursor.gap_seen_at) == (17, None)
+
+
+def test_the_receivers_example_in_the_docs_verifies_what_lastmile_signs():
+    """docs/webhooks.md's verify_signature, run as written, against protocol.py."""
+    import re
+    import time
+    from pathlib import Path
+
+    text = (Path(__file__).parents[2] / "docs" / "webhooks.md").read_text()
+    code = re.search(r"```python\n(.*?)```", text, re.S).group(1)
+    scope: dict = {}
+    exec(compile(code, "docs/webhooks.md", "exec"), scope)
+    body = b'{"id":"x","type":"payment.posted"}'
+    header = protocol.signature_header("whsec_doc", int(time.time()), body)
+    assert scope["verify_signature"]("whsec_doc", header, body)
+    assert not scope["verify_signature"]("whsec_doc", header, body + b"!")
+    assert not scope["verify_signature"]("whsec_other", header, body)
