@@ -6,6 +6,7 @@
     lastmile serve [--host H] [--port P]
     lastmile bench [--accounts N] [--database-url URL] [--json]
     lastmile import SOURCE FILE... [--dry-run] [--mapping MAPPING.yaml] [--as USER]
+    lastmile backup FILE / lastmile restore FILE   (docs/operations.md)
     lastmile manage <django management command ...>
 """
 from __future__ import annotations
@@ -122,6 +123,38 @@ def cmd_import(args) -> int:
     return run_import(args)
 
 
+def cmd_backup(args) -> int:
+    _setup()
+    from lastmile.core.backup import BackupError, backup, manifest_path
+
+    try:
+        done = backup(args.file)
+    except BackupError as exc:
+        print(f"lastmile: {exc}", file=sys.stderr)
+        return 2
+    print(f"backed up {done.tables} tables ({done.rows} rows) to {done.path}; "
+          f"checksums in {manifest_path(done.path)}")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    _setup()
+    from lastmile.core.backup import BackupError, restore
+
+    try:
+        done = restore(args.file)
+    except BackupError as exc:
+        print(f"lastmile: {exc}", file=sys.stderr)
+        return 2
+    if done.mismatched:
+        print(f"restored {done.path}, but these tables do not match the backup: "
+              + "; ".join(done.mismatched), file=sys.stderr)
+        return 1
+    print(f"restored {done.tables} tables ({done.rows} rows) from {done.path}; "
+          f"checksums match the backup for every table")
+    return 0
+
+
 def cmd_manage(args) -> int:
     _setup()
     from django.core.management import execute_from_command_line
@@ -170,6 +203,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as", dest="as_user", default="import", help="who imports (recorded on the timeline)")
     p.add_argument("--database-url", help="default: the configured database")
     p.set_defaults(fn=cmd_import)
+
+    p = sub.add_parser("backup", help="back up the database while it works (SQLite backup API or pg_dump)")
+    p.add_argument("file")
+    p.set_defaults(fn=cmd_backup)
+
+    p = sub.add_parser("restore", help="restore a backup into the configured database and check it")
+    p.add_argument("file")
+    p.set_defaults(fn=cmd_restore)
 
     p = sub.add_parser("manage", help="a Django management command")
     p.add_argument("rest", nargs=argparse.REMAINDER)

@@ -4,7 +4,8 @@ Order, as scenarios.md fixes it: scheduled events due that day, the bill run on
 bill-cycle days, then the daily automation hooks that contexts register (autopay,
 delinquency steps, trials, pickups, fees). Each job is idempotent by natural keys
 and unique constraints, so running a day twice, or on two workers, does each thing
-once.
+once; and each stage runs under a lock of its own (`stage_lock`, issue 15), so two
+day runs at once take turns stage by stage instead of colliding on those keys.
 
 Scale (issue 6, docs/scaling.md): every job selects only the accounts with something
 due, with indexed queries, and writes in bulk a chunk at a time. With a Celery
@@ -130,9 +131,24 @@ def recent_runs(*, limit: int = 7) -> list:
 
 
 def run_stage(stage: str, as_of: dt.date, account_ids=None) -> int:
-    """One stage (`scheduled` or a job's name) for some accounts: a worker's task."""
-    with _day_clock(as_of):
-        return _stage_fn(stage)(as_of=as_of, account_ids=account_ids) or 0
+    """One stage (`scheduled` or a job's name) for some accounts: a worker's task.
+
+    Two workers given the same chunk (two day runs fanned out at once) take turns.
+    """
+    fn = _stage_fn(stage)
+    with _day_clock(as_of), stage_lock(stage, as_of, account_ids):
+        return fn(as_of=as_of, account_ids=account_ids) or 0
+
+
+def stage_lock(stage: str, as_of: dt.date, account_ids=None):
+    """Issue 15: one stage of one day runs in one process at a time (a cron overlap,
+    a retried job, a second worker on the same chunk wait for it, then find the work
+    done). A PostgreSQL advisory lock, or the SQLite file's lock (core.locks); a
+    process killed while holding it lets it go with its connection."""
+    from . import locks
+
+    scope = "all" if account_ids is None else f"{min(account_ids, default=0)}-{max(account_ids, default=0)}:{len(account_ids)}"
+    return locks.held(f"dayrun:{stage}:{as_of.isoformat()}:{scope}")
 
 
 def _day_clock(as_of: dt.date):
@@ -161,7 +177,8 @@ def _stage_fn(stage: str) -> Callable:
 def _run(as_of, account_ids, report: DayRunReport) -> DayRunReport:
     for name, fn, _chunked in _stages():
         started = time.perf_counter()
-        report.counts[name] = fn(as_of=as_of, account_ids=account_ids) or 0
+        with stage_lock(name, as_of, account_ids):
+            report.counts[name] = fn(as_of=as_of, account_ids=account_ids) or 0
         report.seconds[name] = time.perf_counter() - started
     return report
 

@@ -47,10 +47,47 @@ def card_payment_take(*, account: Account, amount: Decimal, card, idempotency_ke
     ledger key is the attempt's idempotency key, the same one the webhook uses, so
     whichever comes first posts and the other posts nothing.
     """
-    from lastmile.billing.services import payment_post
+    from lastmile.core import locks
 
     if card is None:
         raise InvalidInput("add a card first", field="card")
+    with locks.held(f"charge:{idempotency_key}", wait=False) as mine:
+        if not mine:  # issue 15: another process is asking the processor with this key right now
+            return ChargeResult(False, "", "this charge is being made right now", pending=True), None
+        return _charge_claimed(account=account, amount=amount, card=card, idempotency_key=idempotency_key,
+                               actor=actor, purpose=purpose, reason=reason)
+
+
+def _attempt_claim(*, account, amount: Decimal, card, idempotency_key: str, purpose: str):
+    """Issue 15: the attempt row is written, under its unique key, BEFORE the processor
+    is asked, so whatever runs at the same time or after a crash finds it: a paid or
+    declined attempt is not made again; one left waiting (a crash between the answer
+    and the posting, or a processor timeout) is asked again with the same idempotency
+    key, which the processor answers with its first outcome instead of charging twice."""
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            row, _created = ProcessorPayment.objects.get_or_create(
+                idempotency_key=idempotency_key,
+                defaults=dict(account=account, processor=processor_name(), intent_id=None,
+                              ledger_key=idempotency_key, purpose=purpose, amount=amount, last4=card.last4,
+                              status=AttemptStatus.PENDING, message="asking the processor",
+                              created_at=now, updated_at=now),
+            )
+    except IntegrityError:  # claimed a moment ago by another process
+        row = ProcessorPayment.objects.get(idempotency_key=idempotency_key)
+    return row
+
+
+def _charge_claimed(*, account, amount, card, idempotency_key, actor, purpose, reason):
+    from lastmile.billing.services import payment_post
+
+    claim = _attempt_claim(account=account, amount=amount, card=card, idempotency_key=idempotency_key,
+                           purpose=purpose)
+    if claim.entry_id is not None or claim.status == AttemptStatus.SUCCEEDED:
+        return ChargeResult(True, claim.intent_id or "", "already paid"), None
+    if claim.status in (AttemptStatus.DECLINED, AttemptStatus.REFUSED):
+        return ChargeResult(False, claim.intent_id or "", claim.message), None
     result = processor().charge(
         token=card.token, amount=amount, idempotency_key=idempotency_key,
         description=f"lastmile account {account.number}",

@@ -166,6 +166,21 @@ def _owed(account_id: int) -> Decimal:
     return ZERO if total is None else Decimal(str(total)).quantize(Decimal("0.01"))
 
 
+def _account_lock(account_id: int) -> None:
+    """Issue 15: payments to one account at the same moment take turns, so each sees
+    the others' entries (the ceiling, the case a payment closes, the installment it
+    meets): no lost update. PostgreSQL row lock `FOR NO KEY UPDATE` (the bill run's
+    foreign-key checks are not blocked by it); SQLite's write transactions are
+    already one at a time (`transaction_mode` IMMEDIATE)."""
+    conn = bulk._connection(LedgerEntry)
+    if conn.vendor != "postgresql":
+        return
+    from lastmile.accounts.models import Account
+
+    with conn.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {bulk.table(Account)} WHERE id = %s FOR NO KEY UPDATE", [account_id])
+
+
 def _ceiling(account, amount: Decimal) -> None:
     """BIL-7: a payment far above what is owed is almost always a typing error."""
     margin = ispconfig.current().payment_ceiling_margin
@@ -194,6 +209,7 @@ def payment_post(
     amount = _amount(amount, fit=False)
     if amount <= ZERO:
         raise InvalidInput("a payment must be more than 0.00", field="amount")
+    _account_lock(account.pk)
     _ceiling(account, amount)
     _fits(amount, "amount")
     if method not in PaymentMethod.values:
@@ -203,11 +219,17 @@ def payment_post(
     if key and LedgerEntry.objects.filter(key=key).exists():
         return None
     now = clock.now()
-    entry = _insert(LedgerEntry(
-        account=account, entry_type=EntryType.PAYMENT, kind=ChargeKind.PAYMENT, amount=-amount,
-        posted_on=now.date(), posted_at=now, method=method, key=key, reference=reference[:100],
-        actor=str(actor), reason=reason,
-    ))
+    try:
+        with transaction.atomic():
+            entry = _insert(LedgerEntry(
+                account=account, entry_type=EntryType.PAYMENT, kind=ChargeKind.PAYMENT, amount=-amount,
+                posted_on=now.date(), posted_at=now, method=method, key=key, reference=reference[:100],
+                actor=str(actor), reason=reason,
+            ))
+    except IntegrityError:
+        if key:  # issue 15: another process posted this key a moment ago (the webhook, a second run)
+            return None
+        raise
     timeline.record("payment.posted", account=account, actor=actor, why=reason, amount=amount, method=method)
     hooks.publish(hooks.PAYMENT_POSTED, account=account, entry=entry, actor=actor)
     hooks.publish(hooks.BALANCE_REDUCED, account=account, actor=actor)
