@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models.functions import Lower, Replace, Right
+from django.db.models.functions import Concat, Lower, Replace, Right, StrIndex, Substr
 
 from lastmile.core.choices import AccountKind, AccountStatus, Network
 from lastmile.core.models import InsertOnlyModel
@@ -16,6 +16,17 @@ def _lowered(field: str, max_length: int) -> models.GeneratedField:
     has to remember to fill it, so search can never miss a row written in bulk."""
     return models.GeneratedField(expression=Lower(field), db_persist=True,
                                  output_field=models.CharField(max_length=max_length))
+
+
+def _name_last_first() -> models.GeneratedField:
+    """The name from its second word on, then its first: "kalani taylor" is kept as
+    "taylor kalani", so a last name alone, "Taylor, Kalani" and "Taylor Kalani" are
+    prefix lookups on an index like the name as written."""
+    padded = Concat(Lower("name"), models.Value(" "))
+    space = StrIndex(padded, models.Value(" "))
+    return models.GeneratedField(
+        expression=Concat(Substr(padded, space + 1), Substr(padded, 1, space - 1)), db_persist=True,
+        output_field=models.CharField(max_length=201))
 
 
 def _phone_digits():
@@ -39,6 +50,7 @@ class Account(models.Model):
     number = models.CharField(max_length=20, unique=True)
     name = models.CharField(max_length=200)
     name_key = _lowered("name", 200)
+    name_last_first = _name_last_first()
     kind = models.CharField(max_length=16, choices=AccountKind.choices)
     network = models.CharField(max_length=16, choices=Network.choices)
     status = models.CharField(
@@ -62,6 +74,7 @@ class Account(models.Model):
             models.Index(fields=["status", "bill_cycle_day"]),
             models.Index(fields=["name"]),
             models.Index(fields=["name_key"], name="account_name_key"),
+            models.Index(fields=["name_last_first"], name="account_name_last_first"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -94,6 +107,11 @@ class ServiceAddress(models.Model):
         indexes = [
             models.Index(fields=["line1_key"], name="address_line1_key"),
             models.Index(fields=["address_id_key"], name="address_id_key"),
+            # the substring searches (a part of an address ID, a street name) scan
+            # these instead of the table: on SQLite they cover the query
+            models.Index(fields=["address_id", "account"], name="address_id_scan",
+                         condition=~models.Q(address_id="")),
+            models.Index(fields=["line1", "account"], name="address_line1_scan"),
         ]
 
     def __str__(self) -> str:

@@ -131,3 +131,61 @@ def ledger_entry(*, entry_id: int, account=None) -> LedgerEntry:
 def entries(*, account, kind: str | None = None):
     qs = LedgerEntry.objects.filter(account=account)
     return qs.filter(kind=kind) if kind else qs
+
+
+def statement_get(*, account, statement_id: int) -> Statement:
+    statement = Statement.objects.filter(account=account, pk=statement_id).first()
+    if statement is None:
+        raise NotFound(f"account {account.number} has no statement #{statement_id}", field="statement")
+    return statement
+
+
+def _replay(account_id: int):
+    """BIL-4 FIFO over the live ledger (a voided entry and its void, a reversed payment
+    and its reversal drop out: what the payment paid is open again, BIL-7)."""
+    from .statement_state import fifo
+
+    live = _live(list(LedgerEntry.objects.filter(account_id=account_id).order_by("id")))
+    applied, opened = fifo((e.id, e.amount, e.posted_on) for e in live)
+    return {e.id: e for e in live}, applied, opened
+
+
+def _state_of(statement: Statement, applied, opened, today: dt.date) -> dict:
+    from .statement_state import LABELS, paid_against, statement_state
+
+    paid = paid_against(applied=applied, opened=opened, amount_due=statement.amount_due,
+                        through_entry_id=statement.through_entry_id)
+    code = statement_state(amount_due=statement.amount_due, paid=paid.paid, due_on=statement.due_on, today=today)
+    return {"state": code, "label": LABELS[code], "paid": paid.paid, "left": paid.left, "applied": paid.applied}
+
+
+def statement_states(*, statements, today: dt.date) -> dict[int, dict]:
+    """Each statement's state (open, paid, partly paid, past due) with what was paid
+    of it and what is left, from one read of each account's ledger."""
+    out, replays = {}, {}
+    for s in statements:
+        if s.account_id not in replays:
+            replays[s.account_id] = _replay(s.account_id)
+        _, applied, opened = replays[s.account_id]
+        out[s.pk] = _state_of(s, applied, opened, today)
+    return out
+
+
+def statement_detail(*, statement: Statement, today: dt.date) -> dict:
+    """One statement as the console shows it: its lines, its state, and every payment
+    or credit that paid it with the day it was posted and how much of it went there."""
+    by_id, applied, opened = _replay(statement.account_id)
+    state = _state_of(statement, applied, opened, today)
+    payments = []
+    for credit_id, amount, on in state["applied"]:
+        entry = by_id[credit_id]
+        payments.append({"entry": entry, "on": on, "amount": amount, "whole": -entry.amount})
+    lines = list(statement_lines(statement=statement))
+    earlier = LedgerEntry.objects.filter(account_id=statement.account_id,
+                                         id__lte=statement.previous_entry_id).aggregate(s=Sum("amount"))["s"]
+    return {
+        "statement": statement, "lines": lines, "earlier_balance": (earlier or ZERO).quantize(ZERO),
+        "charges": sum((e.amount for e in lines if e.amount > 0), ZERO),
+        "credits": sum((e.amount for e in lines if e.amount < 0), ZERO),
+        "payments": payments, **{k: state[k] for k in ("state", "label", "paid", "left")},
+    }

@@ -62,6 +62,14 @@ urlpatterns += [
          name="statement_pdf"),
 ]
 
+# a statement's lines, payments and state, printable (issue 10): lastmile.console.statements_views
+from . import statements_views  # noqa: E402
+
+urlpatterns += [
+    path("accounts/<str:number>/statements/<int:statement_id>/", statements_views.statement_page,
+         name="statement"),
+]
+
 # onboarding and account care (issue 9): lastmile.console.account_care
 from . import account_care  # noqa: E402
 
