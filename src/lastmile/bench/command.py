@@ -13,6 +13,9 @@ database beside the named one, dropped afterwards — and times, each on its own
   statement_pdf          statement PDFs rendered with WeasyPrint, one core (BIL-8; target 50/s)
   import                 `lastmile import` of N synthetic accounts with 12 months of history
                          (12 statements + 12 payments each) in the lastmile layout (issue 12)
+  search                 the console's search (issue 10) right after the build, at N accounts: a
+                         fixed set of queries of every kind (bench/search.py); the slowest one's
+                         seconds (target 0.1), the median and the CPU times among the counts
   floor                  plain sqlite3 executemany of as many statement + ledger rows
                          as the bill run wrote: what the disk and SQLite cost at least
 
@@ -40,11 +43,12 @@ SHUTOFF_DAY = dt.date(2026, 9, 18)
 BURST_DAY = dt.date(2026, 9, 3)
 HAND_PAYMENTS_DAY = dt.date(2026, 9, 4)
 NAMES = ("bill_run", "quiet_day", "delinquency_day", "shutoff_day", "payment_burst",
-         "simulate_account_year", "statement_pdf", "import", "coa_burst", "floor")
+         "simulate_account_year", "statement_pdf", "import", "coa_burst", "search", "floor")
 UNITS = {
     "bill_run": "rows", "quiet_day": "accounts", "delinquency_day": "accounts",
     "shutoff_day": "accounts", "payment_burst": "payments", "simulate_account_year": "days",
     "statement_pdf": "PDFs", "import": "rows", "coa_burst": "CoA requests", "floor": "rows",
+    "search": "searches (slowest)",
 }
 
 
@@ -106,6 +110,13 @@ def run_bench(n: int, tmp: str) -> dict:
     counts["accounts"] = len(isp.account_ids)
     counts["build_seconds"] = round(time.perf_counter() - started, 2)
     _analyze()
+
+    # issue 10: the console's search while the database holds the N accounts built
+    from .search import search_bench
+
+    search = search_bench()
+    seconds["search"], work["search"] = search.pop("worst_seconds"), 1
+    counts["search"] = search
 
     from lastmile.core.dayrun import run_day
 
