@@ -179,6 +179,8 @@ LASTMILE_STRIPE_TIMEOUT = float(_env("LASTMILE_STRIPE_TIMEOUT", "30"))
 # outbound webhooks (docs/webhooks.md): seconds per POST, and how long a delivery is retried
 LASTMILE_WEBHOOK_TIMEOUT = float(_env("LASTMILE_WEBHOOK_TIMEOUT", "10"))
 LASTMILE_WEBHOOK_RETRY_HOURS = float(_env("LASTMILE_WEBHOOK_RETRY_HOURS", "24"))
+# statement PDFs (BIL-8): "weasyprint" (statement.html) or "direct" (the same page, ~50x as fast)
+LASTMILE_STATEMENT_PDF = _env("LASTMILE_STATEMENT_PDF", "weasyprint").strip().lower() or "weasyprint"
 for _name, _key in (("LASTMILE_ISP_NAME", "isp_name"), ("LASTMILE_ISP_ADDRESS", "isp_address"),
                     ("LASTMILE_ISP_PHONE", "isp_phone")):
     if _env(_name):
