@@ -49,6 +49,8 @@ def staff(django_user_model):
     for role in ROLES:
         user = django_user_model.objects.create_user(f"{role}1", f"{role}@example.test", f"pw {role} 42")
         user.groups.add(Group.objects.get_or_create(name=role)[0])
+    lead = django_user_model.objects.create_user("lead", "lead@example.test", "pw lead 42")  # every role
+    lead.groups.add(*Group.objects.filter(name__in=ROLES))
 
 
 @pytest.fixture
@@ -147,6 +149,14 @@ def test_home_page_shows_each_roles_work_for_today(live_server, browser_page, st
     expect(page.locator("#today-agent")).to_have_count(0)
     assert_accessible(page, "the admin's home page")
 
+    _logout(page)
+
+    # several roles: every section the person holds, on one page
+    _login(page, base, "lead", "pw lead 42")
+    for section in ("#today-agent", "#today-manager", "#today-noc", "#today-admin"):
+        expect(page.locator(section)).to_have_count(1)
+    assert_accessible(page, "the home page of someone with every role")
+
     # 768 px: the navigation folds into a bar above the page and stays usable
     page.set_viewport_size({"width": 768, "height": 1000})
     nav = page.locator("header.top nav")
@@ -160,14 +170,15 @@ def test_home_page_shows_each_roles_work_for_today(live_server, browser_page, st
 
 
 def _screenshots(page, base: str, ana) -> None:
-    """docs/img/: the home page (as admin, every section), an account page and the AR
-    aging report (skipped, with the reason printed, while the reports page is missing)."""
+    """docs/img/: the home page, an account page and the AR
+    aging report (skipped, with the reason printed, while the reports page is missing),
+    signed in as someone with every role, so the home page shows every section."""
     IMG.mkdir(parents=True, exist_ok=True)
     page.goto(f"{base}/console/")
     page.screenshot(path=str(IMG / "console-home.png"), full_page=True)
     page.goto(f"{base}/console/accounts/{ana.number}/")
     page.screenshot(path=str(IMG / "console-account.png"), full_page=False)
-    response = page.goto(f"{base}/console/reports/aging/")
+    response = page.goto(f"{base}/console/reports/ar-aging/")
     if response is None or response.status >= 400:
         response = page.goto(f"{base}/console/reports/")
     if response is not None and response.status < 400:
@@ -214,6 +225,11 @@ def test_login_and_404_pages_are_branded_and_accessible(live_server, browser_pag
     page.click("button[type=submit]")
     expect(page.locator(".refusal")).to_contain_text("correct username and password")
     assert_accessible(page, "the login page with an error")
+
+    # the admin's own sign-in follows the brand too
+    page.goto(f"{live_server.url}/admin/login/")
+    expect(page.locator("#site-name")).to_contain_text("lastmile admin")
+    assert "Django administration" not in page.content()
 
     _login(page, live_server.url, "agent1", "pw agent 42")
     response = page.goto(f"{live_server.url}/console/accounts/999999/")

@@ -87,7 +87,7 @@ WSGI_APPLICATION = "lastmile.config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [Path(__file__).resolve().parent / "templates"],  # admin/base_site.html: the console's look
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -63,6 +63,12 @@ def _action_words(actions) -> str:
     return ", ".join(words)
 
 
+def _either(parts: list[str]) -> str:
+    if len(parts) < 2:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " or " + parts[-1]
+
+
 def agent_section(*, user, actor: Actor, today) -> dict:
     """Calls due today (oldest first, with the balance and the message), tickets for
     me and my team, and customers waiting for a call back (dated follow-ups due)."""
@@ -85,8 +91,8 @@ def manager_section(*, today) -> dict:
     ahead = dlq_selectors.enforcements_ahead(as_of=today, business_days=3)
     for row in ahead:
         row["what"] = _action_words(row["actions"])
-        row["unless"] = ", ".join({"paid": "paid", "arrangement": "an arrangement",
-                                   "contact": "the customer is reached"}[c] for c in row["skip_if"])
+        row["unless"] = _either([{"paid": "paid in full", "arrangement": "an arrangement is kept",
+                                  "contact": "the customer is reached"}[c] for c in row["skip_if"]])
     return {"approvals": approvals, "ahead": ahead[:50], "ahead_total": len(ahead)}
 
 
