@@ -16,6 +16,8 @@ database beside the named one, dropped afterwards — and times, each on its own
   search                 the console's search (issue 10) right after the build, at N accounts: a
                          fixed set of queries of every kind (bench/search.py); the slowest one's
                          seconds (target 0.1), the median and the CPU times among the counts
+  reports                every console report (issue 10) over a year of history (reports/bench.py
+                         writes 11 more months first, untimed): the slowest report's seconds
   floor                  plain sqlite3 executemany of as many statement + ledger rows
                          as the bill run wrote: what the disk and SQLite cost at least
 
@@ -43,11 +45,11 @@ SHUTOFF_DAY = dt.date(2026, 9, 18)
 BURST_DAY = dt.date(2026, 9, 3)
 HAND_PAYMENTS_DAY = dt.date(2026, 9, 4)
 NAMES = ("bill_run", "quiet_day", "delinquency_day", "shutoff_day", "payment_burst",
-         "simulate_account_year", "statement_pdf", "import", "coa_burst", "search", "floor")
+         "simulate_account_year", "statement_pdf", "import", "coa_burst", "reports", "search", "floor")
 UNITS = {
     "bill_run": "rows", "quiet_day": "accounts", "delinquency_day": "accounts",
     "shutoff_day": "accounts", "payment_burst": "payments", "simulate_account_year": "days",
-    "statement_pdf": "PDFs", "import": "rows", "coa_burst": "CoA requests", "floor": "rows",
+    "statement_pdf": "PDFs", "import": "rows", "coa_burst": "CoA requests", "reports": "reports", "floor": "rows",
     "search": "searches (slowest)",
 }
 
@@ -163,6 +165,12 @@ def run_bench(n: int, tmp: str) -> dict:
     from lastmile.network.bench import coa_burst
 
     seconds["coa_burst"], work["coa_burst"], counts["coa_burst_packets"] = coa_burst(isp.account_ids)
+
+    # issue 10: a year of history, then every report; the slowest one is the figure
+    from lastmile.reports.bench import reports_bench
+
+    seconds["reports"], work["reports"], reports_counts = reports_bench(isp, SHUTOFF_DAY)
+    counts.update(reports_counts)
 
     seconds["floor"] = floor(work["bill_run"], tmp)
     work["floor"] = work["bill_run"]
