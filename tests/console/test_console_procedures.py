@@ -81,7 +81,7 @@ def test_net2_suspend_needs_the_address_id(console_as, wes):
     client = console_as("agent")
     url = reverse("console:suspend", args=[wes.number])
     page = client.get(url).content.decode()
-    assert "9 Oak Ave" in page and "NET-2" in page
+    assert "9 Oak Ave" in page and "never by the name alone" in page and "NET-2" not in page  # no rule ID on screen
     assert client.post(url, {"confirm_address_id": "nope"}).status_code == 409
     assert not NocRequest.objects.exists()
     assert client.post(url, {"confirm_address_id": wes.number}).status_code == 302

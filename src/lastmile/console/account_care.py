@@ -27,6 +27,7 @@ from lastmile.comms import selectors as comms_selectors
 from lastmile.core import clock, ispconfig
 from lastmile.core.choices import AccountKind, Network
 from lastmile.core.errors import LastmileError
+from lastmile.core.timeline_text import plain
 
 from .procedures import _confirmed
 from .views import actor, console_view, status_of
@@ -115,7 +116,7 @@ class AccountCreateForm(ContractFields, AddressFields):
     premium_available = forms.ChoiceField(choices=PremiumAvailability.choices, initial=PremiumAvailability.UNKNOWN,
                                           label="Premium available at this address")
     contract_kind = forms.ChoiceField(
-        choices=[("none", "No contract (month-to-month)"), ("unknown", "Unknown: needs a lookup (CON-8)"),
+        choices=[("none", "No contract (month-to-month)"), ("unknown", "Unknown: needs a lookup"),
                  *CONTRACT_CHOICES], initial="none", label="Contract")
 
     field_order = ["name", "kind", "network", "plan", "line1", "line2", "city", "state", "postal_code",
@@ -166,7 +167,7 @@ def _on_form(form, exc: LastmileError) -> int:
     name = (exc.field or "").replace("address.", "").replace("contract.", "contract_")
     if name == "contract":
         name = "contract_kind"
-    form.add_error(name if name in form.fields else None, exc.message)
+    form.add_error(name if name in form.fields else None, plain(exc.message))
     return status_of(exc)
 
 
@@ -274,7 +275,7 @@ def equipment_returned(request, number: str):
         title="Equipment returned",
         explain=(f"Record that the customer's equipment (the POE) came back"
                  f"{f', pickup planned for {cancellation.pickup_on}' if cancellation and cancellation.pickup_on else ''}. "
-                 "No replacement fee is charged, and a fee already charged for it is voided (CAN-6)."),
+                 "No replacement fee is charged, and a fee already charged for it is voided."),
         button="Record equipment returned")
 
 
@@ -288,7 +289,7 @@ def pickup_failed(request, number: str):
         f"Pickup recorded as failed: the replacement fee of ${fee} was charged.",
         title="Pickup failed",
         explain=f"Record that the equipment could not be collected. The replacement fee of ${fee} "
-                "is charged to the account now (CAN-6).",
+                "is charged to the account now.",
         button=f"Record pickup failed and charge ${fee}")
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from lastmile.billing.selectors import balance
 from lastmile.core.errors import LastmileError
 from lastmile.core.money import ZERO
+from lastmile.core.timeline_text import plain
 from lastmile.delinquency import selectors as dlq_selectors
 from lastmile.delinquency import services as dlq_services
 from lastmile.delinquency.models import Arrangement
@@ -60,7 +61,7 @@ def approve(request, arrangement_id: int):
     try:
         done = dlq_services.arrangement_approve(arrangement=arrangement, actor=actor(request))
     except LastmileError as exc:
-        return _queue(request, status=status_of(exc), errors={arrangement.pk: exc.message})
+        return _queue(request, status=status_of(exc), errors={arrangement.pk: plain(exc.message)})
     messages.success(request, f"Arrangement approved for {done.account.name}; the case is paused while it is kept.")
     return redirect("console:approvals")
 
@@ -73,7 +74,7 @@ def decline(request, arrangement_id: int):
     try:
         done = dlq_services.arrangement_decline(arrangement=arrangement, actor=actor(request), reason=reason)
     except LastmileError as exc:
-        return _queue(request, status=status_of(exc), errors={arrangement.pk: exc.message},
+        return _queue(request, status=status_of(exc), errors={arrangement.pk: plain(exc.message)},
                       reasons={arrangement.pk: reason})
     messages.success(request, f"Arrangement for {done.account.name} declined; the reason is noted on the case.")
     return redirect("console:approvals")

@@ -68,7 +68,7 @@ class PlanChoiceForm(forms.Form):
     """Step 1 of an upgrade or a trial: which package, and from when (PKG-7)."""
 
     to = forms.ChoiceField(label="New package")
-    effective = forms.DateField(required=False, help_text="Leave empty for today (PKG-7).",
+    effective = forms.DateField(required=False, help_text="Leave empty for today.",
                                 widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, packages=(), **kwargs):

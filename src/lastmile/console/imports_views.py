@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from lastmile.core.choices import Role
 from lastmile.core.errors import LastmileError
+from lastmile.core.timeline_text import plain
 from lastmile.imports.layouts import SOURCES
 from lastmile.imports.selectors import history_totals, recent_runs
 
@@ -111,7 +112,7 @@ def imports_page(request):
             report = import_files(source=saved["source"], files=_texts(folder, saved["names"]),
                                   actor=actor(request), mapping=_mapping(saved.get("mapping", "")))
         except LastmileError as exc:
-            context["refusal"] = exc.message
+            context["refusal"] = plain(exc.message)
             return render(request, "console/imports/upload.html", context, status=403)
         finally:
             shutil.rmtree(folder, ignore_errors=True)

@@ -15,6 +15,7 @@ from lastmile.cancellations import services as can_services
 from lastmile.catalog.selectors import package_list
 from lastmile.core import ispconfig
 from lastmile.core.errors import LastmileError
+from lastmile.core.timeline_text import day, plain
 from lastmile.delinquency import selectors as dlq_selectors
 from lastmile.delinquency import services as dlq_services
 from lastmile.network import selectors as net_selectors
@@ -155,7 +156,7 @@ def trial_revert(request, number: str):
         request, account, lambda who: plan_services.trial_revert(account=account, actor=who),
         "Trial reverted; its prorated charges were voided.",
         title="Revert the trial",
-        explain="The old package returns and every prorated charge of the trial is voided (PKG-5).",
+        explain="The old package returns and every prorated charge of the trial is voided.",
         trial=plan_selectors.active_trial(account=account), button="Revert trial")
 
 
@@ -184,8 +185,8 @@ def cancel(request, number: str):
             except LastmileError as exc:
                 status = refuse(confirm, exc)
             else:
-                messages.success(request, f"Cancellation recorded: last day {cancellation.last_day} "
-                                          f"({cancellation.get_status_display().lower()}).")
+                messages.success(request, f"Cancellation recorded: last day {day(cancellation.last_day)} "
+                                          f"({plain(cancellation.get_status_display()).lower()}).")
                 return redirect("console:account", number=account.number)
     return _page(request, "cancel.html", account, status=status, form=form, confirm=confirm, preview=preview)
 
@@ -266,7 +267,7 @@ def fee_waive(request, number: str):
         "Reactivation fee waived.",
         title="Waive the reactivation fee",
         explain="Allowed when the customer sets up autopay or it is their first reactivation fee; "
-                "otherwise a manager must override (DLQ-5).", button="Waive the fee")
+                "otherwise a manager must override.", button="Waive the fee")
 
 
 # --- the network: suspend (NET-2) ----------------------------------------------------

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from lastmile.core.errors import LastmileError
+from lastmile.core.timeline_text import plain
 from lastmile.network import selectors as net_selectors
 from lastmile.network import services as net_services
 from lastmile.tickets import selectors
@@ -328,7 +329,7 @@ def noc_desk(request):
     try:
         return _desk(request)
     except LastmileError as exc:
-        return render(request, "console/error.html", {"message": exc.message}, status=status_of(exc))
+        return render(request, "console/error.html", {"message": plain(exc.message)}, status=status_of(exc))
 
 
 @console_view
@@ -344,7 +345,7 @@ def noc_record(request, request_id: int, outcome: str):
                 request=noc_request, actor=actor(request), confirmed=outcome == "confirm",
                 vlan=form.cleaned_data.get("vlan"), note=form.cleaned_data.get("note", ""))
         except LastmileError as exc:
-            error, status = exc.message, status_of(exc)
+            error, status = plain(exc.message), status_of(exc)
         else:
             who = done.account.name if done.account_id else f"batch of {len(done.batch or [])}"
             if outcome != "confirm":
@@ -364,4 +365,4 @@ def noc_record(request, request_id: int, outcome: str):
     try:
         return _desk(request, status=status, errors={noc_request.pk: error})
     except LastmileError as exc:
-        return render(request, "console/error.html", {"message": exc.message}, status=status_of(exc))
+        return render(request, "console/error.html", {"message": plain(exc.message)}, status=status_of(exc))

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from lastmile.accounts import services as account_services
@@ -30,6 +31,7 @@ from lastmile.core.errors import (
     RuleRefusal,
 )
 from lastmile.core.money import ZERO, fmt
+from lastmile.core.timeline_text import isp_zone, plain
 from lastmile.delinquency import selectors as dlq_selectors
 from lastmile.tickets import services as ticket_services
 from lastmile.tickets.choices import TaskStatus, TicketStatus
@@ -47,13 +49,15 @@ def status_of(exc: LastmileError) -> int:
 
 
 def console_view(view):
-    """Login required; a NotFound from a selector is a 404 page."""
+    """Login required; a NotFound from a selector is a 404 page; every time on the
+    page is read in the ISP's time zone (a stored time is UTC)."""
 
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         try:
-            return view(request, *args, **kwargs)
+            with timezone.override(isp_zone()):
+                return view(request, *args, **kwargs)
         except NotFound as exc:
             raise Http404(exc.message) from None
 
@@ -67,7 +71,7 @@ def actor(request):
 def refuse(form, exc: LastmileError) -> int:
     """Put the service's sentence on the form (on its field when the form has it)."""
     field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
+    form.add_error(field, plain(exc.message))
     return status_of(exc)
 
 
@@ -207,7 +211,7 @@ def task_outcome(request, task_id: int):
             task = ticket_services.call_outcome_record(task=task, outcome=form.cleaned_data["outcome"],
                                                        note=form.cleaned_data["note"], actor=actor(request))
         except LastmileError as exc:
-            error, status = exc.message, status_of(exc)
+            error, status = plain(exc.message), status_of(exc)
     else:
         error, status = "Choose an outcome.", 422
     done = "" if error else f"Call to {task.phone} ({task.account.name}): {task.get_outcome_display()}."
