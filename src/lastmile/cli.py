@@ -105,6 +105,13 @@ def _serve(host: str, port: int) -> int:
 
 def cmd_serve(args) -> int:
     _setup()
+    from lastmile.core.security import production_problems
+
+    problems = production_problems()  # issue 15: never serve production with the development key
+    if problems:
+        for sentence in problems:
+            print(f"lastmile serve: {sentence}", file=sys.stderr)
+        return 2
     _migrate()
     return _serve(args.host, args.port)
 

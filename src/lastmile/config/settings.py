@@ -2,7 +2,9 @@
 
 DATABASE_URL            default sqlite:///lastmile.sqlite3 in the working directory (WAL)
 LASTMILE_TIMEZONE       default America/Denver
-LASTMILE_SECRET_KEY     required when LASTMILE_DEBUG is off
+LASTMILE_SECRET_KEY     required when LASTMILE_DEV=0 (serve refuses the development key)
+LASTMILE_DEV            "0" in production: Secure cookies, HSTS, and a secret key of its own (docs/security.md)
+LASTMILE_REQUIRE_2FA    "1": admins and managers must enrol a TOTP device before using the console
 LASTMILE_DEBUG          "1" for development
 LASTMILE_ALLOWED_HOSTS  comma-separated, default 127.0.0.1,localhost
 LASTMILE_EMAIL_HOST / LASTMILE_EMAIL_PORT   SMTP server (default 127.0.0.1:1025)
@@ -21,6 +23,7 @@ LASTMILE_QUIET_HOURS_START / LASTMILE_QUIET_HOURS_END   NOT-1, default 08:00 and
 """
 from __future__ import annotations
 
+import datetime as _dt
 import os
 from pathlib import Path
 
@@ -34,11 +37,10 @@ def _env(name: str, default: str = "") -> str:
 
 
 DEBUG = _env("LASTMILE_DEBUG", "0") == "1"
-SECRET_KEY = _env("LASTMILE_SECRET_KEY") or (
-    "insecure-dev-key-set-LASTMILE_SECRET_KEY-in-production" if DEBUG or _env("LASTMILE_DEV", "1") == "1" else ""
-)
-if not SECRET_KEY:
-    raise RuntimeError("set LASTMILE_SECRET_KEY")
+LASTMILE_DEV = _env("LASTMILE_DEV", "1") == "1"
+# without a key of its own the development key is used, and with LASTMILE_DEV=0 `lastmile serve`
+# and the WSGI application refuse to start, saying why (lastmile.core.security.production_problems)
+SECRET_KEY = _env("LASTMILE_SECRET_KEY") or "insecure-dev-key-set-LASTMILE_SECRET_KEY-in-production"
 ALLOWED_HOSTS = [h.strip() for h in _env("LASTMILE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h.strip()]
 
 INSTALLED_APPS = [
@@ -50,6 +52,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "ninja",  # its bundled Swagger UI is served locally, not from a CDN
+    "axes",  # issue 15: login throttling
+    "django_otp",  # issue 15: the TOTP second factor
+    "django_otp.plugins.otp_totp",
     "lastmile.core",
     "lastmile.catalog",
     "lastmile.accounts",
@@ -72,13 +77,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "lastmile.core.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "lastmile.core.security.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
+]
+AUTHENTICATION_BACKENDS = [
+    "lastmile.core.security.ThrottledBackend",  # django-axes: refuses a locked username or address before the password
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "lastmile.config.urls"
@@ -138,9 +151,26 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/console/"
 
 SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # htmx sends the token from the page (hx-headers), never from the cookie
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not LASTMILE_DEV
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not LASTMILE_DEV:
+    SECURE_HSTS_SECONDS = 31_536_000  # a year; the server is behind HTTPS in production
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = False  # the ISP's other hosts are not ours to decide
+
+# issue 15 (docs/security.md): 10 wrong passwords in 15 minutes lock the username, or the
+# address, for 15 minutes
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = _dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "lastmile.core.twofactor.locked_out"
+LASTMILE_REQUIRE_2FA = _env("LASTMILE_REQUIRE_2FA", "0") == "1"
+OTP_TOTP_ISSUER = "lastmile"
 
 EMAIL_BACKEND = _env("LASTMILE_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = _env("LASTMILE_EMAIL_HOST", "127.0.0.1")
