@@ -13,6 +13,7 @@ from django.http import JsonResponse
 from ninja.security import HttpBearer
 
 from lastmile.core.actors import Actor, from_user
+from lastmile.core.security import must_enrol
 
 from .services import api_token_user
 
@@ -20,7 +21,7 @@ from .services import api_token_user
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token: str):
         user = api_token_user(key=token.strip())
-        if user is None:
+        if user is None or must_enrol(user):  # issue 15: LASTMILE_REQUIRE_2FA, enrol first
             return None
         request.user = user
         return user

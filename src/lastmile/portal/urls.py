@@ -9,6 +9,7 @@ urlpatterns = [
     path("password/", views.password_request, name="password_request"),
     path("password/set/", views.password_request, name="password_set_base"),
     path("password/set/<str:token>/", views.password_set, name="password_set"),
+    path("statements/style.css", views.statement_css, name="statement_css"),
     path("statements/<int:statement_id>/", views.statement, name="statement"),
     path("statements/<int:statement_id>/pdf/", views.statement_document, name="statement_pdf"),
     path("pay/", views.pay, name="pay"),

@@ -155,7 +155,19 @@ def home(request, account):
 @require_GET
 def statement(request, account, statement_id: int):
     stmt = selectors.statement_of(account=account, statement_id=statement_id)
-    return _page(request, "statement.html", statement=stmt, document=statement_html(stmt, context=statement_context(stmt)))
+    # the stylesheet as a file, not a <style>: the frame keeps the page's CSP (docs/security.md)
+    context = {**statement_context(stmt), "css_href": reverse("portal:statement_css")}
+    return _page(request, "statement.html", statement=stmt, document=statement_html(stmt, context=context))
+
+
+@require_GET
+def statement_css(request):
+    """The statement's stylesheet, for the statement shown in the portal's frame."""
+    from lastmile.comms.statements import _css_text
+
+    response = HttpResponse(_css_text(), content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "max-age=3600"
+    return response
 
 
 @portal_view
