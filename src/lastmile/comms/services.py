@@ -15,7 +15,7 @@ import zoneinfo
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Q
-from django.template import TemplateDoesNotExist
+from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 
 from lastmile.core import clock, ispconfig, timeline
@@ -30,9 +30,15 @@ NOTICE_TEMPLATES = frozenset({"delinquency_notice", "shutoff_notice", "final_not
 
 
 # ------------------------------------------------------------------ rendering
+def _plain(name: str, context: dict) -> str:
+    """A text template rendered as text: "&" and "'" stay themselves (HTML escaping
+    is for the HTML part only)."""
+    return get_template(name).template.render(Context(context, autoescape=False))
+
+
 def _render(template: str, context: dict) -> tuple[str, str]:
     try:
-        text = render_to_string(f"comms/{template}.txt", context)
+        text = _plain(f"comms/{template}.txt", context)
     except TemplateDoesNotExist:
         raise LookupError(f"there is no email template {template!r}") from None
     subject, _, body = text.strip().partition("\n")
@@ -52,7 +58,7 @@ def render_parts(template: str, context: dict) -> tuple[str, str, str]:
 
 def render_sms(template: str, context: dict) -> str:
     try:
-        text = render_to_string(f"comms/sms/{template}.txt", context)
+        text = _plain(f"comms/sms/{template}.txt", context)
     except TemplateDoesNotExist:
         raise LookupError(f"there is no text-message template {template!r}") from None
     return " ".join(text.split())
@@ -233,6 +239,16 @@ def _skip(msg: OutboxMessage, reason: str) -> bool:
     return bool(done)
 
 
+def message_id(msg: OutboxMessage, from_email: str = "") -> str:
+    """Issue 15: one Message-ID per outbox row, the same on every attempt. Delivery is
+    at least once (a send whose answer was lost, or a worker killed between the send
+    and the mark, is sent again), and this id lets the receiver drop the repeat."""
+    import hashlib
+
+    domain = from_email.rpartition("@")[2].strip("> ") or "lastmile.invalid"
+    return f"<outbox.{msg.pk}.{hashlib.sha256(msg.key.encode()).hexdigest()[:12]}@{domain}>"
+
+
 def _send_email(msg: OutboxMessage, connection, from_email: str) -> None:
     body, attachments = msg.body, []
     if msg.attachment_kind:  # BIL-8: the statement PDF is rendered here, at delivery
@@ -240,7 +256,7 @@ def _send_email(msg: OutboxMessage, connection, from_email: str) -> None:
 
         body, attachments = attachment_render(msg)
     email = EmailMultiAlternatives(msg.subject, body, from_email, msg.to, cc=msg.cc, connection=connection,
-                                   attachments=attachments)
+                                   attachments=attachments, headers={"Message-ID": message_id(msg, from_email)})
     if msg.html_body:
         email.attach_alternative(msg.html_body, "text/html")
     email.send()
