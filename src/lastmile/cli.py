@@ -7,6 +7,7 @@
     lastmile bench [--accounts N] [--database-url URL] [--json]
     lastmile import SOURCE FILE... [--dry-run] [--mapping MAPPING.yaml] [--as USER]
     lastmile backup FILE / lastmile restore FILE   (docs/operations.md)
+    lastmile whatif --policy NAME [--network N] [--from DATE] [--months N] [--behaviour history|scenario FILE]
     lastmile manage <django management command ...>
 """
 from __future__ import annotations
@@ -170,6 +171,32 @@ def cmd_manage(args) -> int:
     return 0
 
 
+def cmd_whatif(args) -> int:
+    _setup(args.database_url)
+    from lastmile.core import clock
+    from lastmile.whatif.command import Request, WhatIfError, compare, render
+    from lastmile.whatif.copy import CopyError
+
+    kind, *rest = args.behaviour
+    if kind not in ("history", "scenario") or (kind == "scenario") != bool(rest) or len(rest) > 1:
+        print("lastmile: --behaviour is `history` or `scenario FILE`", file=sys.stderr)
+        return 2
+    request = Request(policy=args.policy, start=args.start or clock.today(), months=args.months,
+                      network=args.network, scenario_path=rest[0] if rest else None,
+                      minutes_per_call=args.minutes_per_call)
+    try:
+        result = compare(request)
+    except (WhatIfError, CopyError) as exc:
+        print(f"lastmile: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        json.dump(result, sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        print(render(result, minutes_per_call=args.minutes_per_call))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lastmile", description="Back office for small ISPs.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -210,6 +237,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as", dest="as_user", default="import", help="who imports (recorded on the timeline)")
     p.add_argument("--database-url", help="default: the configured database")
     p.set_defaults(fn=cmd_import)
+
+    p = sub.add_parser("whatif", help="today's policies and a proposed one, side by side, on copies of the live data")
+    p.add_argument("--policy", required=True, help="the proposed policy: a name or a policy file")
+    p.add_argument("--network", choices=("utopia", "wireless"), help="default: the policy's network")
+    p.add_argument("--from", dest="start", type=_date, help="the first day to run (default: today)")
+    p.add_argument("--months", type=int, default=2)
+    p.add_argument("--behaviour", nargs="+", default=["history"], metavar="history|scenario FILE",
+                   help="customers pay as in their last three months (history), or as a scenario's events")
+    p.add_argument("--minutes-per-call", type=int, default=6, help="for the agent hours (default 6)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--database-url", help="default: the configured database (only read, to copy it)")
+    p.set_defaults(fn=cmd_whatif)
 
     p = sub.add_parser("backup", help="back up the database while it works (SQLite backup API or pg_dump)")
     p.add_argument("file")
