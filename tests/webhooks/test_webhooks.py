@@ -12,6 +12,7 @@ from django.test import override_settings
 from lastmile.core import timeline
 from lastmile.core.actors import with_role
 from lastmile.core.errors import InvalidInput, PermissionRefused
+from lastmile.core.models import TimelineEntry
 from lastmile.core.periodic import run_periodic
 from lastmile.webhooks import protocol, services
 from lastmile.webhooks.models import DeliveryStatus, FanOutCursor, WebhookAttempt, WebhookDelivery
@@ -240,3 +241,15 @@ def test_the_receivers_example_in_the_docs_verifies_what_lastmile_signs():
     assert scope["verify_signature"]("whsec_doc", header, body)
     assert not scope["verify_signature"]("whsec_doc", header, body + b"!")
     assert not scope["verify_signature"]("whsec_other", header, body)
+
+
+def test_the_first_endpoint_on_a_long_timeline_does_not_read_the_history(today, ana):
+    for n in range(5):
+        _payment(ana, f"{n}.00")
+    endpoint = services.endpoint_register(url="http://127.0.0.1:9/x", event_types="*", actor=ADMIN)
+    assert not FanOutCursor.objects.exists()  # the job has never run
+    # one batch of two entries reaches the newest entry: the five before were never read
+    assert services.webhooks_fan_out(batch=2, max_batches=1) == 0
+    newest = TimelineEntry.objects.order_by("-pk").values_list("pk", flat=True)[0]
+    assert newest == endpoint.start_after_entry_id + 1  # the registration's own entry
+    assert FanOutCursor.objects.get().last_entry_id == newest

@@ -161,6 +161,10 @@ def _fan_out_batch(batch: int) -> tuple[int, bool]:
             cursor.last_entry_id, cursor.gap_seen_at = max(newest, cursor.last_entry_id), None
             cursor.save()
         return 0, False
+    floor = min(start_after for _, _, start_after in endpoints)
+    if cursor.last_entry_id < floor:  # older entries are for no active endpoint: skip them unread
+        cursor.last_entry_id, cursor.gap_seen_at = floor, None
+        cursor.save()
     rows = list(TimelineEntry.objects.filter(pk__gt=cursor.last_entry_id).order_by("pk")
                 .values_list("pk", "type")[:batch])
     if not rows:
