@@ -82,20 +82,24 @@ def ar_aging(*, as_of: dt.date) -> list[dict]:
     due_days = ispconfig.current().due_days
     # a charge posted after bound[i] is at most i*30 days past due
     bounds = [as_of - dt.timedelta(days=due_days + 1 + 30 * i) for i in range(4)]
-    debit = "CASE WHEN l.amount > 0 AND l.posted_on > %s THEN l.amount ELSE 0 END"
+    debit = "CASE WHEN posted_on > %s THEN amount ELSE 0 END"
+    # two passes: every entry for the balances (one SUM, read from an index alone),
+    # then only the last 90-odd days of debits for the buckets
     sql = f"""
         SELECT a.network, COUNT(*), SUM(t.bal),
-               SUM({_min('t.bal', 't.d0')}), SUM({_min('t.bal', 't.d1')}),
-               SUM({_min('t.bal', 't.d2')}), SUM({_min('t.bal', 't.d3')})
-        FROM (SELECT l.account_id AS account_id, SUM(l.amount) AS bal,
-                     SUM({debit}) AS d0, SUM({debit}) AS d1, SUM({debit}) AS d2, SUM({debit}) AS d3
-              FROM billing_ledgerentry l
-              WHERE l.posted_on <= %s
-              GROUP BY l.account_id
-              HAVING SUM(l.amount) > 0) t
+               SUM({_min('t.bal', 'COALESCE(r.d0, 0)')}), SUM({_min('t.bal', 'COALESCE(r.d1, 0)')}),
+               SUM({_min('t.bal', 'COALESCE(r.d2, 0)')}), SUM({_min('t.bal', 'COALESCE(r.d3, 0)')})
+        FROM (SELECT account_id, SUM(amount) AS bal FROM billing_ledgerentry
+              WHERE posted_on <= %s GROUP BY account_id HAVING SUM(amount) > 0) t
         JOIN accounts_account a ON a.id = t.account_id
+        LEFT JOIN (SELECT account_id, SUM({debit}) AS d0, SUM({debit}) AS d1, SUM({debit}) AS d2,
+                          SUM(amount) AS d3
+                   FROM billing_ledgerentry
+                   WHERE entry_type IN (%s, %s, %s) AND amount > 0 AND posted_on > %s AND posted_on <= %s
+                   GROUP BY account_id) r ON r.account_id = t.account_id
         GROUP BY a.network"""
-    found = {row[0]: row for row in _fetch(sql, [*bounds, as_of])}
+    params = [as_of, *bounds[:3], EntryType.CHARGE, EntryType.REVERSAL, EntryType.REFUND, bounds[3], as_of]
+    found = {row[0]: row for row in _fetch(sql, params)}
     rows = []
     for network in NETWORKS:
         _, count, total, *cum = found.get(network, (network, 0, 0, 0, 0, 0, 0))
