@@ -60,6 +60,8 @@ def test_issue14_one_step_less_shows_as_fewer_shut_offs_and_fees_and_live_is_unt
     assert current["call_tasks"] == proposed["call_tasks"] == 2
     lines = {label: (a, b, change) for label, a, b, change in rows(result)}
     assert lines["Shut-offs"] == ("2", "0", "-2")
+    assert lines["Fees charged"] == ("$70.00", "$0.00", "-$70.00")
+    assert lines["Collected by Dec 31, 2026"] == ("$130.00", "$130.00", "same")
 
 
 def test_issue14_an_unknown_policy_is_refused_with_the_names_there_are(capsys, today):
@@ -75,3 +77,14 @@ def test_issue14_bad_arguments_are_refused_before_anything_is_copied(capsys, tod
     with pytest.raises(WhatIfError, match="for utopia accounts, not wireless"):
         compare(Request(policy="utopia-billing", start=clock.today(), months=1, network="wireless"))
     assert main(["whatif", "--policy", "utopia-billing", "--behaviour", "scenario"]) == 2
+
+
+def test_issue14_a_console_run_that_cannot_run_keeps_the_reason(today):
+    from lastmile.whatif.models import WhatIfRun
+    from lastmile.whatif.services import whatif_execute
+
+    run = WhatIfRun.objects.create(requested_by="m", requested_at=clock.now(), policy="utopia-2099",
+                                   network="utopia", start=dt.date(2026, 12, 1), months=1)
+    done = whatif_execute(run_id=run.pk)
+    assert done.status == "failed" and "there is no policy named 'utopia-2099'" in done.error
+    assert whatif_execute(run_id=run.pk).status == "failed"  # a second worker finds it taken

@@ -71,8 +71,9 @@ INSTALLED_APPS = [
     "lastmile.api",
     "lastmile.console",
     "lastmile.portal",
-    "lastmile.reports",  # issue 10: the console's reports (read-only selectors)
     "lastmile.webhooks",
+    "lastmile.reports",  # issue 10: the console's reports (read-only selectors)
+    "lastmile.whatif",  # issue 14: "what if we change the policy?" (lastmile whatif, the console's report)
 ]
 
 MIDDLEWARE = [
@@ -205,12 +206,6 @@ LASTMILE_STRIPE_PUBLISHABLE_KEY = _env("LASTMILE_STRIPE_PUBLISHABLE_KEY")
 LASTMILE_STRIPE_WEBHOOK_SECRET = _env("LASTMILE_STRIPE_WEBHOOK_SECRET")
 LASTMILE_STRIPE_API_BASE = _env("LASTMILE_STRIPE_API_BASE")
 LASTMILE_STRIPE_TIMEOUT = float(_env("LASTMILE_STRIPE_TIMEOUT", "30"))
-
-# outbound webhooks (docs/webhooks.md): seconds per POST, and how long a delivery is retried
-LASTMILE_WEBHOOK_TIMEOUT = float(_env("LASTMILE_WEBHOOK_TIMEOUT", "10"))
-LASTMILE_WEBHOOK_RETRY_HOURS = float(_env("LASTMILE_WEBHOOK_RETRY_HOURS", "24"))
-# statement PDFs (BIL-8): "weasyprint" (statement.html) or "direct" (the same page, ~50x as fast)
-LASTMILE_STATEMENT_PDF = _env("LASTMILE_STATEMENT_PDF", "weasyprint").strip().lower() or "weasyprint"
 for _name, _key in (("LASTMILE_ISP_NAME", "isp_name"), ("LASTMILE_ISP_ADDRESS", "isp_address"),
                     ("LASTMILE_ISP_PHONE", "isp_phone")):
     if _env(_name):
@@ -227,6 +222,12 @@ LASTMILE_TWILIO_AUTH_TOKEN = _env("LASTMILE_TWILIO_AUTH_TOKEN")
 LASTMILE_TWILIO_FROM = _env("LASTMILE_TWILIO_FROM")
 LASTMILE_TWILIO_BASE_URL = _env("LASTMILE_TWILIO_BASE_URL", "https://api.twilio.com")
 LASTMILE_TWILIO_TIMEOUT = float(_env("LASTMILE_TWILIO_TIMEOUT", "10"))
+
+# outbound webhooks (docs/webhooks.md): seconds per POST, and how long a delivery is retried
+LASTMILE_WEBHOOK_TIMEOUT = float(_env("LASTMILE_WEBHOOK_TIMEOUT", "10"))
+LASTMILE_WEBHOOK_RETRY_HOURS = float(_env("LASTMILE_WEBHOOK_RETRY_HOURS", "24"))
+# statement PDFs (BIL-8): "weasyprint" (statement.html) or "direct" (the same page, ~50x as fast)
+LASTMILE_STATEMENT_PDF = _env("LASTMILE_STATEMENT_PDF", "weasyprint").strip().lower() or "weasyprint"
 
 CELERY_BROKER_URL = _env("LASTMILE_CELERY_BROKER")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL

@@ -116,11 +116,11 @@ urlpatterns += [
     path("reports/<slug:slug>/csv/", reports_views.report_csv, name="report_csv"),
 ]
 
-# reports with charts (issue 10): lastmile.console.reports_views
-from . import reports_views  # noqa: E402
+# "what if we change the policy?" for managers (issue 14): lastmile.console.whatif_views
+from . import whatif_views  # noqa: E402
 
-urlpatterns += [
-    path("reports/", reports_views.reports_index, name="reports"),
-    path("reports/<slug:slug>/", reports_views.report_page, name="report"),
-    path("reports/<slug:slug>/csv/", reports_views.report_csv, name="report_csv"),
-]
+# before reports/<slug>/, so "whatif" is never read as a report's slug
+urlpatterns = [
+    path("reports/whatif/", whatif_views.whatif_page, name="whatif"),
+    path("reports/whatif/<int:run_id>/", whatif_views.whatif_run, name="whatif_run"),
+] + urlpatterns

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from lastmile.core import ispconfig
-from lastmile.core.money import fmt
 
 from .copy import copies
 
@@ -113,12 +112,21 @@ def rows(result: dict, *, minutes_per_call: int = 6) -> list[tuple[str, str, str
     for key, label in ROWS:
         if key == "agent_hours":
             label = f"{label} ({minutes_per_call} min a call)"
-        out.append((label, str(result["current"][key]), str(result["proposed"][key]),
-                    _change(result["current"][key], result["proposed"][key], money=key == "fees_charged")))
+        money = key == "fees_charged"
+        a, b = result["current"][key], result["proposed"][key]
+        out.append((label, _dollars(a) if money else str(a), _dollars(b) if money else str(b),
+                    _change(a, b, money=money)))
     for end, amount in result["current"]["collected_by"].items():
         other = result["proposed"]["collected_by"].get(end, "0.00")
-        out.append((f"Collected by {end}", amount, other, _change(amount, other, money=True)))
+        day = dt.date.fromisoformat(end)
+        out.append((f"Collected by {day:%b} {day.day}, {day.year}", _dollars(amount), _dollars(other),
+                    _change(amount, other, money=True)))
     return out
+
+
+def _dollars(amount) -> str:
+    value = Decimal(str(amount))
+    return f"${value:,.2f}" if value >= 0 else f"-${-value:,.2f}"
 
 
 def _change(a, b, *, money: bool = False) -> str:
@@ -129,7 +137,7 @@ def _change(a, b, *, money: bool = False) -> str:
     if delta == 0:
         return "same"
     sign = "+" if delta > 0 else "-"
-    return f"{sign}{fmt(abs(delta))}" if money else f"{sign}{abs(delta).normalize():f}"
+    return f"{sign}{_dollars(abs(delta))}" if money else f"{sign}{abs(delta).normalize():f}"
 
 
 def render(result: dict, *, minutes_per_call: int = 6) -> str:
