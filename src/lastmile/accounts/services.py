@@ -196,8 +196,11 @@ def account_contacts_update(*, account: Account, actor: Actor, phones=None, emai
         new = _clean_phones(phones)
         old = phone_numbers(account=account)
         if new != old:
+            # a number kept keeps what is known of it: whether it takes texts (NOT-1)
+            mobile = set(Phone.objects.filter(account=account, mobile=True).values_list("number", flat=True))
             Phone.objects.filter(account=account).delete()
-            Phone.objects.bulk_create([Phone(account=account, number=p, position=i) for i, p in enumerate(new)])
+            Phone.objects.bulk_create([Phone(account=account, number=p, position=i, mobile=p in mobile)
+                                       for i, p in enumerate(new)])
             _changed(account, actor, "phones", _joined(old), _joined(new))
             changed.append("phones")
     if emails is not None:

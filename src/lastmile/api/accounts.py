@@ -2,7 +2,7 @@
 account care (issue 9): open, change contacts and address, contracts, emails as sent."""
 from __future__ import annotations
 
-from ninja import Router, Status
+from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from lastmile.accounts import services as account_services
@@ -161,3 +161,34 @@ def emails_list(request, number: str):
     from lastmile.comms.selectors import account_emails
 
     return list(account_emails(account=account_get(number=number)))
+
+
+class TextsIn(Schema):
+    mobile: list[str] | None = None  # the account's numbers that take texts; the others do not
+    opted_out: bool | None = None  # the customer asked for no texts
+
+
+class TextsOut(Schema):
+    phones: list[str]
+    mobile: list[str]
+    opted_out: bool
+
+
+@router.get("/accounts/{number}/texts", response=responses(TextsOut))
+def texts_get(request, number: str):
+    """Which of the account's numbers take the delinquency notices as texts (NOT-1)."""
+    from lastmile.comms.selectors import text_preferences
+
+    return text_preferences(account=account_get(number=number))
+
+
+@router.put("/accounts/{number}/texts", response=responses(TextsOut))
+def texts_put(request, number: str, payload: TextsIn):
+    """Mark the mobile numbers and the customer's opt-out (needs `account.change`);
+    opting out skips the texts not yet sent."""
+    from lastmile.comms.selectors import text_preferences
+    from lastmile.comms.services import texts_set
+
+    account = account_get(number=number)
+    texts_set(account=account, actor=actor_of(request), mobile=payload.mobile, opted_out=payload.opted_out)
+    return text_preferences(account=account)

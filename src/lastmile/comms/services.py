@@ -189,12 +189,18 @@ def notice_send(*, template: str, account, to: list[str], actor: Actor | str, co
 
 
 # ------------------------------------------------------------------ preferences
+def _require(actor: Actor | str, what: str) -> None:
+    if isinstance(actor, Actor):
+        actor.require("account.change", what)
+
+
 @transaction.atomic
 def sms_opt_out_set(*, account, opted_out: bool, actor: Actor | str, reason: str = "") -> bool:
     """The customer asked for no texts (or for texts again); queued texts that have
     not gone out are skipped. Returns whether anything changed."""
     from lastmile.accounts.models import Account
 
+    _require(actor, "changing whether the customer takes texts")
     changed = Account.objects.filter(pk=account.pk).exclude(sms_opt_out=opted_out).update(sms_opt_out=opted_out)
     account.sms_opt_out = opted_out
     if not changed:
@@ -213,10 +219,34 @@ def phone_mobile_set(*, account, number: str, mobile: bool, actor: Actor | str) 
     from lastmile.accounts.models import Phone
     from lastmile.core.errors import NotFound
 
+    _require(actor, "marking a mobile number")
     if not Phone.objects.filter(account_id=account.pk, number=number).update(mobile=mobile):
         raise NotFound(f"account {account.number} has no phone number {number}", field="phone")
     timeline.record("phone.changed", account=account, actor=actor, why="which numbers take texts",
                     phone=number, mobile=mobile)
+
+
+@transaction.atomic
+def texts_set(*, account, actor: Actor | str, mobile: list[str] | None = None,
+              opted_out: bool | None = None) -> None:
+    """The API's one change: which of the account's numbers take texts (the others do
+    not), and whether the customer opted out. A number not on the account is refused
+    before anything changes."""
+    from lastmile.accounts.models import Phone
+    from lastmile.core.errors import InvalidInput
+
+    _require(actor, "changing who takes texts")
+    if mobile is not None:
+        numbers = dict(Phone.objects.filter(account_id=account.pk).values_list("number", "mobile"))
+        unknown = [n for n in mobile if n not in numbers]
+        if unknown:
+            raise InvalidInput(f"{', '.join(unknown)} is not a phone number of account {account.number}; "
+                               f"its numbers are {', '.join(numbers) or 'none'}", field="mobile")
+        for number, was in numbers.items():
+            if (number in mobile) != was:
+                phone_mobile_set(account=account, number=number, mobile=number in mobile, actor=actor)
+    if opted_out is not None:
+        sms_opt_out_set(account=account, opted_out=opted_out, actor=actor)
 
 
 # ------------------------------------------------------------------ delivery
