@@ -77,3 +77,21 @@ def services_admin():
     from lastmile.core.actors import with_role
 
     return with_role("admin")
+
+
+def test_the_django_admin_lists_endpoints_and_shows_a_delivery_with_its_attempts(today, catalog, client,
+                                                                                django_user_model):
+    from lastmile.core.actors import with_role
+
+    with Receiver(500, 200) as receiver:
+        services.endpoint_register(url=receiver.url, event_types="*", actor=with_role("admin"))
+        make_account()  # its timeline entries go to "*"
+        services.webhooks_fan_out()
+        services.webhooks_deliver()  # the first answers 500; the rest wait for the next run
+    delivery = WebhookDelivery.objects.order_by("id").first()
+    client.force_login(django_user_model.objects.create_superuser("root", "root@example.test", "pw"))
+    listing = client.get("/admin/webhooks/webhookendpoint/")
+    assert listing.status_code == 200 and receiver.url in listing.content.decode()
+    page = client.get(f"/admin/webhooks/webhookdelivery/{delivery.pk}/change/")
+    assert page.status_code == 200 and str(delivery.event_id) in page.content.decode()
+    assert "the receiver answered 500" in page.content.decode()
