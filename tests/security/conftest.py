@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.api.conftest import api_as  # noqa: F401
 from tests.e2e.conftest import _insert_only_triggers_lifted, browser_page  # noqa: F401
 
 

@@ -19,6 +19,7 @@ from .schemas import (
     Done,
     FeeWaiverIn,
     LedgerEntryOut,
+    Money,
 )
 
 router = Router(tags=["delinquency"])
@@ -36,7 +37,7 @@ def arrangement_create(request, number: str, payload: ArrangementIn):
 
 
 class PaymentClaimIn(Schema):
-    amount: str | None = None
+    amount: Money | None = None
     sent_on: dt.date | None = None
     method: str = ""
     reference: str = ""

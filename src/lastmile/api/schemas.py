@@ -3,9 +3,26 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
+from pydantic import AfterValidator, ValidationInfo, WithJsonSchema
+
+from lastmile.core.money import MONEY_PATTERN, MoneyError, money_text
+
+
+def _money(value: str, info: ValidationInfo) -> str:
+    try:
+        return money_text(value, field=info.field_name or "amount")
+    except MoneyError as exc:
+        raise ValueError(str(exc)) from None
+
+
+# issue 15: every money field of a request. A string of dollars with at most two decimals and
+# at most 10 digits before the point (the DecimalField bounds): "1e309", "1E2", "NaN",
+# "Infinity", "1.005" and "99999999999.00" are a 422 naming the field, never a 500
+Money = Annotated[str, AfterValidator(_money), WithJsonSchema(
+    {"type": "string", "pattern": f"^({MONEY_PATTERN[1:-1]})?$", "examples": ["42.50"]})]
 
 
 class ErrorOut(Schema):
@@ -129,7 +146,7 @@ class StatementOut(Schema):
 
 
 class PaymentIn(Schema):
-    amount: str
+    amount: Money
     method: str
     reference: str = ""
 
@@ -367,7 +384,7 @@ class CancellationOut(Schema):
 
 class InstallmentIn(Schema):
     on: dt.date
-    amount: str
+    amount: Money
 
 
 class ArrangementIn(Schema):
@@ -428,7 +445,7 @@ class NocRequestOut(Schema):
 class AdjustmentIn(Schema):
     """A charge (positive) or a credit (negative), optionally against one charge."""
 
-    amount: str = ""
+    amount: Money = ""
     reason: str = ""
     entry: int | None = None
 
@@ -447,7 +464,7 @@ class ReversalIn(Schema):
 class RefundIn(Schema):
     """method: check | card."""
 
-    amount: str = ""
+    amount: Money = ""
     method: str = ""
     reason: str = ""
 
@@ -497,10 +514,10 @@ class ContractIn(Schema):
     source: str | None = None
     start: dt.date | None = None
     months: int | None = None
-    monthly: str | None = None
+    monthly: Money | None = None
     signed: dt.date | None = None
     first_billing: dt.date | None = None
-    etf_override: str | None = None
+    etf_override: Money | None = None
 
     def spec(self) -> dict:
         return {k: v for k, v in self.dict().items() if v is not None}
@@ -519,7 +536,7 @@ class AccountIn(Schema):
     emails: list[str] = []
     service_start: dt.date | None = None
     bill_cycle_day: int | None = None
-    opening_balance: str = "0.00"
+    opening_balance: Money = "0.00"
     premium_available: str = "unknown"
     contract: ContractIn | str | None = None
 

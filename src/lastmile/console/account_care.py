@@ -27,6 +27,10 @@ from lastmile.comms import selectors as comms_selectors
 from lastmile.core import clock, ispconfig
 from lastmile.core.choices import AccountKind, Network
 from lastmile.core.errors import LastmileError
+from lastmile.core.money import (  # issue 15: within the columns
+    MONEY_FORM_REGEX,
+    SIGNED_MONEY_FORM_REGEX,
+)
 from lastmile.core.timeline_text import plain
 
 from .procedures import _confirmed
@@ -58,11 +62,11 @@ class ContractFields(forms.Form):
     contract_months = forms.IntegerField(required=False, min_value=1, max_value=120,
                                          label="Term in months (residential 12 at most; lease 12 if empty)")
     contract_monthly = forms.RegexField(
-        regex=r"^\s*[0-9]+(\.[0-9]{1,2})?\s*$", required=False, max_length=14,
+        regex=MONEY_FORM_REGEX, required=False, max_length=14,
         label="Monthly rate (empty: the plan's price)",
         error_messages={"invalid": "Give the monthly rate as dollars and cents, e.g. 65.00."})
     contract_etf_override = forms.RegexField(
-        regex=r"^\s*[0-9]+(\.[0-9]{1,2})?\s*$", required=False, max_length=14,
+        regex=MONEY_FORM_REGEX, required=False, max_length=14,
         label="ETF override (empty: the rule's formula)",
         error_messages={"invalid": "Give the fee as dollars and cents, e.g. 300.00."})
 
@@ -110,7 +114,7 @@ class AccountCreateForm(ContractFields, AddressFields):
     service_start = forms.DateField(label="Service start", **_DATE)
     bill_cycle_day = forms.IntegerField(min_value=1, max_value=31, label="Bill-cycle day (1 to 31)")
     opening_balance = forms.RegexField(
-        regex=r"^\s*-?[0-9]+(\.[0-9]{1,2})?\s*$", max_length=14, initial="0.00",
+        regex=SIGNED_MONEY_FORM_REGEX, max_length=14, initial="0.00",
         label="Opening balance (what the customer already owes; 0.00 for a new customer)",
         error_messages={"invalid": "Give the opening balance as dollars and cents, e.g. 0.00."})
     premium_available = forms.ChoiceField(choices=PremiumAvailability.choices, initial=PremiumAvailability.UNKNOWN,

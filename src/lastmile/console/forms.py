@@ -4,6 +4,7 @@ from __future__ import annotations
 from django import forms
 
 from lastmile.billing.choices import PaymentMethod
+from lastmile.core.money import MONEY_FORM_REGEX  # issue 15: within the columns
 from lastmile.tickets.choices import CallOutcome
 
 
@@ -14,7 +15,7 @@ class SearchForm(forms.Form):
 class PaymentForm(forms.Form):
     """Money stays a string until the service parses it exactly (Decimal)."""
 
-    amount = forms.RegexField(regex=r"^\s*[0-9]+(\.[0-9]{1,2})?\s*$", max_length=14,
+    amount = forms.RegexField(regex=MONEY_FORM_REGEX, max_length=14,
                               error_messages={"invalid": "Give the amount as dollars and cents, e.g. 65.00."})
     method = forms.ChoiceField(choices=PaymentMethod.choices, initial=PaymentMethod.PHONE)
     reference = forms.CharField(required=False, max_length=100)
@@ -44,7 +45,7 @@ class OutcomeForm(forms.Form):
 class PaymentClaimForm(forms.Form):
     """DLQ-6: what the customer says was sent, kept and shown on the account."""
 
-    amount = forms.RegexField(regex=r"^\s*[0-9]+(\.[0-9]{1,2})?\s*$", max_length=14, required=False,
+    amount = forms.RegexField(regex=MONEY_FORM_REGEX, max_length=14, required=False,
                               label="Amount the customer says was sent",
                               error_messages={"invalid": "Give the amount as dollars and cents, e.g. 65.00."})
     sent_on = forms.DateField(required=False, label="Sent on", widget=forms.DateInput(attrs={"type": "date"}))
@@ -130,7 +131,7 @@ class ArrangementForm(forms.Form):
             self.fields[f"on_{i}"] = forms.DateField(required=i == 1, label=f"Installment {i} date",
                                                      widget=forms.DateInput(attrs={"type": "date"}))
             self.fields[f"amount_{i}"] = forms.RegexField(
-                regex=r"^\s*[0-9]+(\.[0-9]{1,2})?\s*$", required=i == 1, label=f"Installment {i} amount",
+                regex=MONEY_FORM_REGEX, required=i == 1, label=f"Installment {i} amount",
                 max_length=14)
 
     def installments(self) -> list[dict]:

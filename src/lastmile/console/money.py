@@ -22,11 +22,14 @@ from lastmile.billing import services as billing_services
 from lastmile.billing.choices import RefundMethod, ReversalReason
 from lastmile.core import ispconfig
 from lastmile.core.errors import LastmileError
-from lastmile.core.money import money
+from lastmile.core.money import (
+    MONEY_FORM_REGEX,  # issue 15: within the columns
+    money,
+)
 
 from .views import actor, console_view, refuse
 
-AMOUNT = r"^\s*[0-9]+(\.[0-9]{1,2})?\s*$"
+AMOUNT = MONEY_FORM_REGEX
 AMOUNT_ERRORS = {"invalid": "Give the amount as dollars and cents, e.g. 20.00.", "required": "Give the amount."}
 REASON_ERRORS = {"required": "Say why: the reason stays on the ledger."}
 

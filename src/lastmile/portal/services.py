@@ -31,7 +31,7 @@ from lastmile.core import clock, ispconfig, timeline
 from lastmile.core.actors import Actor
 from lastmile.core.choices import Role
 from lastmile.core.errors import InvalidInput, NotFound, RuleRefusal
-from lastmile.core.money import ZERO, MoneyError, money
+from lastmile.core.money import ZERO, MoneyError, money, money_text
 from lastmile.plans.choices import Consent
 from lastmile.plans.services import plan_change_request
 
@@ -172,7 +172,7 @@ def payment_make(*, account: Account, amount, attempt: str) -> tuple:
         if amount <= ZERO:
             raise RuleRefusal("there is nothing to pay: your balance is $0.00 or in credit", field="amount")
     try:
-        amount = money(amount)
+        amount = money(money_text(amount) if isinstance(amount, str) else amount)  # issue 15
     except MoneyError as exc:
         raise InvalidInput(str(exc), field="amount") from None
     if amount <= ZERO:
