@@ -1,10 +1,10 @@
-"""Webhook fixtures: logged-in console clients with a role (as tests/console has)."""
+"""Webhook fixtures: logged-in console clients with a role (as tests/console has,
+without hashing a password: force_login needs none)."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Group, User
 from django.test import Client
-
-from tests.api.conftest import make_user
 
 
 @pytest.fixture
@@ -13,7 +13,11 @@ def console_as(db):
 
     def build(*roles: str) -> Client:
         count[0] += 1
-        user = make_user(f"{'_'.join(roles) or 'nobody'}{count[0]}", *roles)
+        user = User(username=f"{'_'.join(roles) or 'nobody'}{count[0]}")
+        user.set_unusable_password()
+        user.save()
+        for role in roles:
+            user.groups.add(Group.objects.get_or_create(name=role)[0])
         client = Client()
         client.force_login(user)
         return client
