@@ -237,3 +237,9 @@ def test_login_and_404_pages_are_branded_and_accessible(live_server, browser_pag
     expect(page.locator("h1")).to_have_text("We could not find that page")
     assert "Not Found" not in page.content()
     assert_accessible(page, "the 404 page")
+
+    # a page the role does not include: a 403 with the sentence, inside the console
+    response = page.goto(f"{live_server.url}/console/reports/")
+    assert response.status == 403
+    expect(page.locator(".refusal-card")).to_contain_text("Reports are for managers and admins")
+    assert_accessible(page, "a 403 page")
