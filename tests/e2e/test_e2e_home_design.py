@@ -226,6 +226,11 @@ def test_login_and_404_pages_are_branded_and_accessible(live_server, browser_pag
     expect(page.locator(".refusal")).to_contain_text("correct username and password")
     assert_accessible(page, "the login page with an error")
 
+    # the customer portal keeps its own look, and passes the same check
+    page.goto(f"{live_server.url}/portal/")
+    expect(page.locator("h1")).to_be_visible()
+    assert_accessible(page, "the portal's sign-in page")
+
     # the admin's own sign-in follows the brand too
     page.goto(f"{live_server.url}/admin/login/")
     expect(page.locator("#site-name")).to_contain_text("lastmile admin")
