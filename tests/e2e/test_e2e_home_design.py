@@ -110,6 +110,7 @@ def test_home_page_shows_each_roles_work_for_today(live_server, browser_page, st
 
     _login(page, base, "agent1", "pw agent 42")
     expect(page.locator("input[name=q]")).to_be_visible()  # the search box stays on top
+    expect(page.locator("header.top nav a[aria-current=page]")).to_have_text("Today")
     calls = page.locator("#today-calls tr.today-call")
     expect(calls).to_have_count(1)
     expect(calls.first).to_contain_text("Ana Lopez")
