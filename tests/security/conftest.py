@@ -15,3 +15,9 @@ def _axes_reset(db):
 
     AccessAttempt.objects.all().delete()
     AccessFailureLog.objects.all().delete()
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Dozens of sign-ins per test: a fast hasher (the throttle counts attempts, not their cost)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -168,3 +168,9 @@ def log_lockout(sender, request=None, username=None, ip_address=None, **kwargs):
             change_message=f"Sign-in locked for {settings.AXES_COOLOFF_TIME} after "
                            f"{settings.AXES_FAILURE_LIMIT} wrong passwords (from {ip_address}).",
         )
+
+
+# connected when the middleware module is first imported, which is before the first request
+from axes.signals import user_locked_out  # noqa: E402
+
+user_locked_out.connect(log_lockout, dispatch_uid="lastmile.security.log_lockout")
