@@ -45,52 +45,53 @@ def phone_key(query: str) -> tuple[str, str] | None:
 
 
 def _indexed(query: str):
-    """The account ids each kind of query finds by an equality or a prefix on an
-    indexed search key (a millisecond each at 100,000 accounts), best kind first."""
+    """(exact, ids): the account ids each kind of query finds by an equality or a
+    prefix on an indexed search key (a millisecond each at 100,000 accounts), best
+    kind first; `exact` for the kinds that name one customer (an account number, a
+    phone, an email, an address ID)."""
     key = query.lower()
     has_letter = any(c.isalpha() for c in key)
     has_digit = any(c.isdigit() for c in key)
     one_word = " " not in key
-    yield Account.objects.filter(number=query).values_list("pk", flat=True)
+    yield True, Account.objects.filter(number=query).values_list("pk", flat=True)
     phone = phone_key(query)
     if phone is not None:
-        yield Phone.objects.filter(**{phone[0]: phone[1]}).order_by("account_id").values_list("account_id", flat=True)
+        yield True, Phone.objects.filter(**{phone[0]: phone[1]}).order_by("account_id").values_list(
+            "account_id", flat=True)
     if one_word and has_letter:
         emails = Email.objects.values_list("account_id", flat=True)
-        yield emails.filter(address_key=key)
-        yield emails.filter(**_prefix("address_key", key)).order_by("address_key")
+        yield True, emails.filter(address_key=key)
+        yield False, emails.filter(**_prefix("address_key", key)).order_by("address_key")
     if has_digit and one_word:
-        yield ServiceAddress.objects.filter(address_id_key=key).values_list("account_id", flat=True)
+        yield True, ServiceAddress.objects.filter(address_id_key=key).values_list("account_id", flat=True)
     if has_letter and not has_digit and "@" not in key:  # a name has no digits
         names = Account.objects.values_list("pk", flat=True)
         if "," in key:  # "Taylor, Kalani": the last name first
             last, _, first = key.partition(",")
             last, first = last.strip(), " ".join(_WORDS.findall(first))
             if last and first:
-                yield names.filter(**_prefix("name_key", f"{first} {last}")).order_by("name_key")
-            yield names.filter(**_prefix("name_last_first", " ".join(_WORDS.findall(key)))).order_by(
+                yield False, names.filter(**_prefix("name_key", f"{first} {last}")).order_by("name_key")
+            yield False, names.filter(**_prefix("name_last_first", " ".join(_WORDS.findall(key)))).order_by(
                 "name_last_first")
         else:
-            yield names.filter(**_prefix("name_key", key)).order_by("name_key")
-            yield names.filter(**_prefix("name_last_first", key)).order_by("name_last_first")
-    yield ServiceAddress.objects.filter(**_prefix("line1_key", key)).order_by("line1_key").values_list(
+            yield False, names.filter(**_prefix("name_key", key)).order_by("name_key")
+            yield False, names.filter(**_prefix("name_last_first", key)).order_by("name_last_first")
+    yield False, ServiceAddress.objects.filter(**_prefix("line1_key", key)).order_by("line1_key").values_list(
         "account_id", flat=True)
 
 
 def _scanned(query: str, *, found_any: bool):
     """The substring searches: a part of an address ID ("20066"), a word inside a
     name or a street ("Cedar Ln"). Each scans one short column's index, not the
-    table, and stops at the limit. A part of an address ID is searched whenever the
-    whole ID did not match; words inside names and streets only when nothing
-    starts with what was typed."""
+    table, and stops at the limit. They run only when no account number, phone,
+    email or whole address ID matched; words inside names and streets only when
+    nothing at all starts with what was typed."""
     key = query.lower()
     has_letter = any(c.isalpha() for c in key)
     has_digit = any(c.isdigit() for c in key)
     if has_digit and " " not in key:
-        exact = ServiceAddress.objects.filter(address_id_key=key).exists()
-        if not exact:
-            yield ServiceAddress.objects.exclude(address_id="").filter(address_id__icontains=key).order_by(
-                "address_id").values_list("account_id", flat=True)
+        yield ServiceAddress.objects.exclude(address_id="").filter(address_id__icontains=key).order_by(
+            "address_id").values_list("account_id", flat=True)
     if found_any or not has_letter or "@" in key:
         return
     # a street first: a street name matches many, and then the names need no scan
@@ -114,12 +115,15 @@ def account_search(*, query: str, limit: int = 50) -> list[Account]:
     if not query:
         return []
     found: dict[int, None] = {}
-    for ids in _indexed(query):
+    named = False  # an account number, phone, email or whole address ID matched
+    for exact, ids in _indexed(query):
+        before = len(found)
         for pk in ids[:limit]:
             found.setdefault(pk)
+        named = named or (exact and len(found) > before)
         if len(found) >= limit:
             break
-    if len(found) < limit:
+    if len(found) < limit and not named:
         for ids in _scanned(query, found_any=bool(found)):
             for pk in ids[:limit]:
                 found.setdefault(pk)
