@@ -169,6 +169,21 @@ def contract_add(*, account, contract, actor: Actor, reason: str = "") -> list[C
 
 
 # --- the request (CAN-1, CAN-8, CON-8) ---
+def cancellation_check(*, account) -> None:
+    """CAN-1: there is service left to cancel and no cancellation under way; a
+    RuleRefusal says why not (the service and the console's offers both ask this)."""
+    if account.status in (AccountStatus.UNINSTALL, AccountStatus.CANCELLED):
+        raise RuleRefusal(f"the account is already {account.status}; there is no service left to cancel",
+                          field="account")
+    existing = selectors.open_cancellation(account=account)
+    if existing is not None:
+        raise RuleRefusal(
+            f"a cancellation with last day {existing.last_day} is already under way "
+            f"({existing.get_status_display().lower()}); it cannot be requested twice",
+            field="account",
+        )
+
+
 @transaction.atomic
 def cancellation_request(
     *, account: Account, last_day: dt.date | None, reason: str | None, actor: Actor,
@@ -193,16 +208,7 @@ def cancellation_request(
             field="last_day",
         )
     account.refresh_from_db()
-    if account.status in (AccountStatus.UNINSTALL, AccountStatus.CANCELLED):
-        raise RuleRefusal(f"the account is already {account.status}; there is no service left to cancel",
-                          field="account")
-    existing = selectors.open_cancellation(account=account)
-    if existing is not None:
-        raise RuleRefusal(
-            f"a cancellation with last day {existing.last_day} is already under way "
-            f"({existing.get_status_display().lower()}); it cannot be requested twice",
-            field="account",
-        )
+    cancellation_check(account=account)
     now = clock.now()
     in_time = selectors.final_statement(account=account, last_day=last_day) is None
     cancellation = Cancellation.objects.create(

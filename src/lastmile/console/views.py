@@ -37,6 +37,7 @@ from lastmile.tickets import services as ticket_services
 from lastmile.tickets.choices import TaskStatus, TicketStatus
 
 from .forms import CardForm, NoteForm, OutcomeForm, PaymentForm, SearchForm
+from .offers import account_offers
 
 TIMELINE_PAGE = 50
 
@@ -95,8 +96,11 @@ def home(request):
 # --- the account page ---------------------------------------------------------------
 def _account_context(request, account, **forms) -> dict:
     entries = list(selectors.account_timeline(account=account, newest_first=True)[: TIMELINE_PAGE + 1])
+    offers = account_offers(account=account, actor=actor(request))
     return {
         "account": account,
+        "offers": offers,
+        "offers_refused": [o for o in offers if not o.allowed],
         "detail": account_detail(account),
         "statements": list(billing_selectors.statements(account=account).order_by("-period_start")[:12]),
         "timeline": entries[:TIMELINE_PAGE],

@@ -17,6 +17,17 @@ class AccountStatus(models.TextChoices):
         """DLQ-9: statements keep coming while active, delinquent or suspended."""
         return (cls.ACTIVE, cls.DELINQUENT, cls.SUSPENDED)
 
+    @classmethod
+    def shut_off(cls) -> tuple[str, ...]:
+        """DLQ-7: service is off for non-payment; paying in full (or an approved
+        arrangement) reinstates it."""
+        return (cls.SUSPENDED, cls.NOT_ACTIVE)
+
+    @classmethod
+    def closed(cls) -> tuple[str, ...]:
+        """CAN-1: no service left (plan changes, trials and cancellations are refused)."""
+        return (cls.UNINSTALL, cls.CANCELLED)
+
 
 class AccountKind(models.TextChoices):
     RESIDENTIAL = "residential", "Residential"

@@ -481,6 +481,12 @@ def _exhausted_text(request: NocRequest) -> dict[str, str]:
 
 # --- NET-2 for an agent's own request ---
 @transaction.atomic
+def manual_noc_capability(account) -> str:
+    """PKG-10: a UTOPIA account's network changes are the admin's; a wireless one's an
+    agent's (the service and the console's offers both ask this)."""
+    return "utopia.admin" if account.network == Network.UTOPIA else "account.change"
+
+
 def noc_request_manual(*, account, operation: str, actor: Actor, confirm_address_id: str,
                        why: str = "") -> NocRequest | None:
     """NET-2: before an agent suspends or cancels, the address ID and the address are
@@ -492,8 +498,7 @@ def noc_request_manual(*, account, operation: str, actor: Actor, confirm_address
     """
     if operation not in NocOperation.values:
         raise InvalidInput(f"operation must be one of {', '.join(NocOperation.values)}", field="operation")
-    capability = "utopia.admin" if account.network == Network.UTOPIA else "account.change"
-    actor.require(capability, f"a manual NOC {operation} request")
+    actor.require(manual_noc_capability(account), f"a manual NOC {operation} request")
     _check_address_id(account)
     address = _address_of(account)
     actual = (address.address_id if address else "") or ""

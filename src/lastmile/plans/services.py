@@ -94,6 +94,19 @@ def _check_identity_and_consent(identity_verified: bool, consent, consent_refere
         )
 
 
+def trial_check(*, account: Account) -> None:
+    """PKG-5: one trial at a time (the service and the console's offers both ask this)."""
+    if active_trial(account=account) is not None:
+        raise RuleRefusal("a trial is already running on this account; keep or revert it first", field="to")
+
+
+def plan_change_check(*, account: Account) -> None:
+    """PKG-9: the account still has service and no change waits on a ticket; a
+    RuleRefusal says why not (the services and the console's offers both ask this)."""
+    _check_account(account)
+    _check_not_pending(account)
+
+
 def _check_not_pending(account: Account) -> None:
     waiting = pending_change(account=account)
     if waiting is not None:
@@ -391,8 +404,7 @@ def trial_start(
             f"a trial is of a higher package than {old.name}; {new.name} is not higher (make a normal change)",
             field="to",
         )
-    if active_trial(account=account) is not None:
-        raise RuleRefusal("a trial is already running on this account; keep or revert it first", field="to")
+    trial_check(account=account)
     _check_identity_and_consent(identity_verified, consent, consent_reference)
     _check_not_pending(account)
     _refuse_if_not_available(account, new)

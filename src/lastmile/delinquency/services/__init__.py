@@ -13,11 +13,13 @@ from .arrangements import (
     _pending_disconnect,
     _schedule_of,
     arrangement_approve,
+    arrangement_case,
     arrangement_create,
     arrangement_decline,
     arrangement_propose,
     arrangements_check,
     first_installment_deadline,
+    proposal_check,
 )
 from .cases import (
     _ACTIONS,
@@ -35,7 +37,7 @@ from .cases import (
     subscribe_hooks,
     unanswered_email,
 )
-from .claims import payment_claim_record
+from .claims import claim_case, payment_claim_record
 from .common import (
     _REASONS,
     DISCONNECT_ACTION,
@@ -60,10 +62,11 @@ from .common import (
     policy_for_network,
     policy_of,
 )
-from .fees import _charge_fee, fee_waive
+from .fees import _charge_fee, fee_waive, fee_waiver
 
 __all__ = [
-    "DISCONNECT_ACTION", "arrangement_approve", "arrangement_create", "arrangement_decline",
+    "DISCONNECT_ACTION", "arrangement_approve", "arrangement_case", "arrangement_create", "claim_case",
+    "fee_waiver", "proposal_check", "arrangement_decline",
     "arrangement_propose", "first_installment_deadline", "arrangements_check", "case_open", "cases_open",
     "fee_waive", "payment_claim_record", "policy_for_network", "policy_of", "steps_run",
     "subscribe_hooks", "unanswered_email",

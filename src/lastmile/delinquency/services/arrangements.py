@@ -101,16 +101,32 @@ def _parsed(arrangement: Arrangement) -> list[dict]:
     return [{"on": dt.date.fromisoformat(i["on"]), "amount": Decimal(i["amount"])} for i in arrangement.installments]
 
 
-def _open_case_for(account):
-    case = selectors.open_case(account=account, lock=True)
+def arrangement_case(*, account, lock: bool = False):
+    """DLQ-4: the open case an arrangement would settle, or a RuleRefusal saying why
+    there is none to make (the service and the console's offers both ask this)."""
+    case = selectors.open_case(account=account, lock=lock)
     if case is None:
         raise RuleRefusal("this account has no open delinquency case; an arrangement settles a past-due balance",
                           field="account")
     if selectors.active_arrangement(case=case) is not None:
         raise RuleRefusal("this case already has an active arrangement; it must be kept or broken first",
                           field="installments")
+    return case
+
+
+def _open_case_for(account):
+    case = arrangement_case(account=account, lock=True)
     case.account = account
     return case
+
+
+def proposal_check(case) -> None:
+    """DLQ-4: one proposal at a time waits for a manager."""
+    proposal = selectors.open_proposal(case=case)
+    if proposal is not None:
+        raise RuleRefusal(f"an arrangement proposed by {proposal.proposed_by} on {proposal.created_on} is already "
+                          "waiting for a manager's approval; it must be approved or declined first",
+                          field="installments")
 
 
 def _describe_installments(parsed) -> str:
@@ -142,11 +158,7 @@ def arrangement_propose(*, account, installments, actor: Actor) -> Arrangement:
     today = clock.today()
     parsed = _installments(installments, today)
     case = _open_case_for(account)
-    proposal = selectors.open_proposal(case=case)
-    if proposal is not None:
-        raise RuleRefusal(f"an arrangement proposed by {proposal.proposed_by} on {proposal.created_on} is already "
-                          "waiting for a manager's approval; it must be approved or declined first",
-                          field="installments")
+    proposal_check(case)
     _covers(account, parsed, today)
     now = clock.now()
     arrangement = Arrangement.objects.create(

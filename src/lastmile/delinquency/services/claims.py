@@ -55,6 +55,16 @@ def _claim_fields(amount, sent_on, method, reference, today: dt.date):
     return amount, sent_on, method, reference
 
 
+def claim_case(*, account, lock: bool = False):
+    """DLQ-6: the open case a claimed payment holds, or a RuleRefusal (the service and
+    the console's offers both ask this)."""
+    case = selectors.open_case(account=account, lock=lock)
+    if case is None:
+        raise RuleRefusal("this account has no open delinquency case; there is nothing to hold for a claimed payment",
+                          field="account")
+    return case
+
+
 @transaction.atomic
 def payment_claim_record(*, account, actor: Actor, amount=None, sent_on=None, method: str = "",
                          reference: str = "") -> Case:
@@ -66,10 +76,7 @@ def payment_claim_record(*, account, actor: Actor, amount=None, sent_on=None, me
     actor.require("account.change", "recording a payment claim")
     today = clock.today()
     amount, sent_on, method, reference = _claim_fields(amount, sent_on, method, reference, today)
-    case = selectors.open_case(account=account, lock=True)
-    if case is None:
-        raise RuleRefusal("this account has no open delinquency case; there is nothing to hold for a claimed payment",
-                          field="account")
+    case = claim_case(account=account, lock=True)
     case.account = account
     grace = today + dt.timedelta(days=ispconfig.current().grace_after_claim_days)
     last_id = LedgerEntry.objects.filter(account=account).order_by("-id").values_list("id", flat=True).first() or 0

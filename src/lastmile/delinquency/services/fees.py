@@ -34,6 +34,18 @@ def fee_waive(*, account, actor: Actor, kind: str = ChargeKind.REACTIVATION_FEE)
     if kind != ChargeKind.REACTIVATION_FEE:
         raise InvalidInput("only the reactivation fee can be waived (kind reactivation_fee)", field="kind")
     account.refresh_from_db(fields=["autopay"])
+    fee, basis, override = fee_waiver(account=account, actor=actor, kind=kind)
+    timeline.record("fee.waived", account=account, actor=actor, why=f"DLQ-5: {basis}", kind=kind,
+                    amount=fee.amount, basis=basis, override=override)
+    from lastmile.accounts.services import note_add
+
+    note_add(account=account, actor=actor, body=f"Reactivation fee of {fee.amount} waived ({basis}).")
+    return entry_void(entry=fee, actor=actor, reason=f"DLQ-5: reactivation fee waived ({basis})")
+
+
+def fee_waiver(*, account, actor: Actor, kind: str = ChargeKind.REACTIVATION_FEE) -> tuple[LedgerEntry, str, bool]:
+    """DLQ-5: the fee a waiver would void, on which basis, and whether it is a manager's
+    override; or the refusal (the service and the console's offers both ask this)."""
     fees = LedgerEntry.objects.filter(account=account, kind=kind, entry_type=EntryType.CHARGE)
     fee = fees.filter(voided_by__isnull=True).order_by("-id").first()
     if fee is None:
@@ -50,9 +62,4 @@ def fee_waive(*, account, actor: Actor, kind: str = ChargeKind.REACTIVATION_FEE)
         raise PermissionRefused(
             "the reactivation fee can be waived only when the customer sets up autopay or it is their first; "
             "this account was charged one before, so a manager must override the waiver", field="kind")
-    timeline.record("fee.waived", account=account, actor=actor, why=f"DLQ-5: {basis}", kind=kind,
-                    amount=fee.amount, basis=basis, override=override)
-    from lastmile.accounts.services import note_add
-
-    note_add(account=account, actor=actor, body=f"Reactivation fee of {fee.amount} waived ({basis}).")
-    return entry_void(entry=fee, actor=actor, reason=f"DLQ-5: reactivation fee waived ({basis})")
+    return fee, basis, override
