@@ -128,3 +128,26 @@ def test_not1_a_notice_still_owed_goes_out_over_smtp_with_both_parts(delinquent,
     assert {p.get_content_type() for p in mail.iter_parts()} == {"text/plain", "text/html"}
     assert "801-555-0100" in mail.get_body(preferencelist=("html",)).get_content()
     assert [r["form"]["To"] for r in twilio.requests] == ["+18015550101"]
+
+
+def test_bil8_the_statement_email_has_an_html_part_beside_the_text_and_the_pdf(today, catalog):
+    """The statement email is rendered at delivery (its PDF too); its HTML part is on
+    the same layout, with the ISP and the statement's figures."""
+    from lastmile.comms.statements import statement_emails_queue
+    from tests.mixins import make_account
+
+    make_account(opening_balance=Decimal("20.00"))
+    run_day(dt.date(2026, 9, 1))
+    today.set_day(dt.date(2026, 9, 1), hour=9)
+    assert statement_emails_queue() == 1
+    with SmtpServer() as server:
+        assert outbox_deliver(connection=_smtp(server)) == {"sent": 1, "failed": 0}
+        [mail] = server.inbox.messages()
+    kinds = [part.get_content_type() for part in mail.walk()]
+    assert kinds == ["multipart/mixed", "multipart/alternative", "text/plain", "text/html", "application/pdf"]
+    html = mail.get_body(preferencelist=("html",)).get_content()
+    # amount due $85.00: the $65.00 month and the $20.00 brought over
+    for figure in ("lastmile ISP", "801-555-0100", "<th>Amount due</th><td>$85.00</td>",
+                   "Saturday, September 5, 2026", "Sep 1 – Sep 30, 2026", "12 Elm St, Orem, UT 84057"):
+        assert figure in html, figure
+    assert "Amount due: $85.00" in mail.get_body(preferencelist=("plain",)).get_content()

@@ -279,16 +279,32 @@ def message_id(msg: OutboxMessage, from_email: str = "") -> str:
     return f"<outbox.{msg.pk}.{hashlib.sha256(msg.key.encode()).hexdigest()[:12]}@{domain}>"
 
 
+def _attachment_html(msg: OutboxMessage) -> str:
+    """The HTML part of an email rendered at delivery (the statement's: BIL-8 renders
+    its PDF then too), on the same layout as every other email."""
+    from lastmile.billing.models import Statement
+
+    from .statements import ATTACHMENT_KIND, statement_context
+
+    if msg.attachment_kind != ATTACHMENT_KIND or msg.attachment_ref is None:
+        return ""
+    statement = Statement.objects.filter(pk=msg.attachment_ref).first()
+    if statement is None:
+        return ""
+    return render_to_string("comms/statement.html", {**statement_context(statement), "subject": msg.subject})
+
+
 def _send_email(msg: OutboxMessage, connection, from_email: str) -> None:
-    body, attachments = msg.body, []
+    body, attachments, html = msg.body, [], msg.html_body
     if msg.attachment_kind:  # BIL-8: the statement PDF is rendered here, at delivery
         from .statements import attachment_render
 
         body, attachments = attachment_render(msg)
+        html = html or _attachment_html(msg)
     email = EmailMultiAlternatives(msg.subject, body, from_email, msg.to, cc=msg.cc, connection=connection,
                                    attachments=attachments, headers={"Message-ID": message_id(msg, from_email)})
-    if msg.html_body:
-        email.attach_alternative(msg.html_body, "text/html")
+    if html:
+        email.attach_alternative(html, "text/html")
     email.send()
 
 
