@@ -192,4 +192,7 @@ def test_periods_median_and_percentile():
     assert periods.median_of_counts({}) is None
     assert periods.percentile([10, 20, 30, 40], 95) == 40
     assert periods.percentile(range(1, 101), 95) == 95
+    assert periods.percentile_of_counts({v: 1 for v in range(1, 101)}, 95) == 95
+    assert periods.percentile_of_counts({10: 19, 500: 1}, 95) == 10  # the 19th of 20
+    assert periods.percentile_of_counts({10: 18, 500: 2}, 95) == 500
     assert periods.default_range(D(2026, 9, 18)) == (D(2025, 10, 1), D(2026, 9, 18))

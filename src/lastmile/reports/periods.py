@@ -70,6 +70,14 @@ def percentile(values: Iterable[float], p: float) -> float | None:
     return ordered[rank - 1]
 
 
+def percentile_of_counts(counts: Mapping[float, int], p: float) -> float | None:
+    """Nearest-rank percentile of values given as {value: how many times}."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    return _nth(sorted(counts.items()), max(1, math.ceil(p / 100 * total)) - 1)
+
+
 def median(values: Iterable[float]) -> float | None:
     ordered = sorted(values)
     n = len(ordered)

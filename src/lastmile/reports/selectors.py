@@ -291,15 +291,21 @@ def mrr_churn(*, start: dt.date, end: dt.date) -> list[dict]:
 
 
 # --------------------------------------------------------------------------- NOC latency
-LATENCY_LIMIT = 200_000  # confirmed requests read for the percentiles (a year is tens of thousands)
+def _tenths_of_minutes(sent: str, confirmed: str) -> str:
+    """The time from sent to confirmed in tenths of a minute, as an integer: the
+    one place the two databases need their own date arithmetic."""
+    if connection.vendor == "postgresql":
+        return f"CAST(ROUND(EXTRACT(EPOCH FROM ({confirmed} - {sent})) / 6) AS INTEGER)"
+    return f"CAST(ROUND((julianday({confirmed}) - julianday({sent})) * 14400) AS INTEGER)"
 
 
 def noc_latency(*, start: dt.date, end: dt.date) -> list[dict]:
     """NOC requests sent in the range, by channel (NET-1): how many, how many
-    confirmed, and the minutes from sent to confirmed (median, 95th percentile).
+    confirmed or failed, and the minutes from sent to confirmed (median and 95th
+    percentile, nearest rank, to a tenth of a minute).
 
-    The percentiles are taken in Python over the confirmed requests' two
-    timestamps, capped at LATENCY_LIMIT rows (the newest are dropped past it)."""
+    The database returns a histogram (channel, tenths of a minute, how many), so
+    the percentiles cost the same for ten requests or a million."""
     tz = ZoneInfo(settings.TIME_ZONE)
     lo = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
     hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
@@ -309,26 +315,26 @@ def noc_latency(*, start: dt.date, end: dt.date) -> list[dict]:
                                               confirmed=Count("id", filter=Q(state=NocRequestState.CONFIRMED)),
                                               failed=Count("id", filter=Q(state=NocRequestState.FAILED)))
               .order_by()}
-    minutes: dict[str, list[float]] = defaultdict(list)
-    pairs = (sent.filter(state=NocRequestState.CONFIRMED, confirmed_at__isnull=False)
-             .order_by("sent_at").values_list("channel", "sent_at", "confirmed_at")[:LATENCY_LIMIT])
-    for channel, sent_at, confirmed_at in pairs:
-        minutes[channel].append(max(0.0, (confirmed_at - sent_at).total_seconds() / 60))
+    tenths = _tenths_of_minutes("sent_at", "confirmed_at")
+    sql = f"""
+        SELECT channel, {tenths} AS t, COUNT(*) FROM network_nocrequest
+        WHERE sent_at >= %s AND sent_at < %s AND state = %s AND confirmed_at IS NOT NULL
+        GROUP BY channel, {tenths}"""
+    histogram: dict[str, dict[int, int]] = defaultdict(dict)
+    for channel, t, n in _fetch(sql, [lo, hi, NocRequestState.CONFIRMED]):
+        histogram[channel][max(0, int(t))] = histogram[channel].get(max(0, int(t)), 0) + n
     rows = []
     for channel in NocChannel.values:
         c = counts.get(channel)
         if c is None:
             continue
-        values = minutes.get(channel, [])
+        h = histogram.get(channel, {})
+        median, p95 = periods.median_of_counts(h), periods.percentile_of_counts(h, 95)
         rows.append({"channel": channel, "channel_label": NocChannel(channel).label, "sent": c["sent"],
                      "confirmed": c["confirmed"], "failed": c["failed"],
-                     "median_minutes": _round(periods.median(values)),
-                     "p95_minutes": _round(periods.percentile(values, 95))})
+                     "median_minutes": None if median is None else round(median / 10, 1),
+                     "p95_minutes": None if p95 is None else round(p95 / 10, 1)})
     return rows
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
 
 
 # --------------------------------------------------------------------------- fees
