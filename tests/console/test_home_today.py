@@ -110,11 +110,12 @@ def test_badges_show_trial_and_cancellation_when_true(ana):
     assert "On trial until" in html and "Cancellation scheduled" in html
 
 
-def test_500_page_is_branded_and_needs_no_database(rf, django_assert_num_queries):
+def test_500_page_is_branded_and_needs_no_database(rf):
+    """No `db` fixture: pytest-django refuses any query here, so the page rendering
+    proves it needs no database (the 500 may be the database failing)."""
     from django.views.defaults import server_error
 
-    with django_assert_num_queries(0):
-        response = server_error(rf.get("/console/"))
+    response = server_error(rf.get("/console/"))
     body = response.content.decode()
     assert response.status_code == 500
     assert "Something went wrong on our side" in body and "lastmile" in body

@@ -134,7 +134,8 @@ def test_home_page_shows_each_roles_work_for_today(live_server, browser_page, st
     expect(page.locator("#today-agent")).to_have_count(0)
     assert_accessible(page, "the manager's home page")
     page.locator("#today-approvals a", has_text="Payment arrangement").click()
-    page.wait_for_url(re.compile(r".*/console/approvals/"))
+    page.wait_for_url(re.compile(r".*/console/approvals/#arrangement-\d+$"))
+    expect(page.locator("tr.approval-row:target")).to_contain_text("Ana Lopez")  # the row to decide
     _logout(page)
 
     _login(page, base, "noc1", "pw noc 42")
