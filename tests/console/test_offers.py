@@ -140,3 +140,11 @@ def test_the_services_still_refuse_what_is_not_offered(console_as, accounts):
     assert response.status_code == 403 and "needs the role admin" in response.content.decode()
     account.refresh_from_db()
     assert account.status == AccountStatus.ACTIVE
+
+
+def test_the_forms_of_the_account_page_follow_the_role(console_as, accounts):
+    number = accounts["active"].number
+    noc = console_as("noc").get(reverse("console:account", args=[number])).content.decode()
+    agent = console_as("agent").get(reverse("console:account", args=[number])).content.decode()
+    assert 'id="payment-form"' not in noc and 'id="payment-not-offered"' in noc and 'id="card-form"' not in noc
+    assert 'id="payment-form"' in agent and 'id="card-form"' in agent and "payment-not-offered" not in agent
