@@ -111,10 +111,10 @@ def test_bil7_api_refund_up_to_the_credit_balance(agent_api, ana):
 def test_bil7_api_payment_ceiling_sentence(agent_api, ana, today):
     bill_run(as_of=today.now().date())
     response = agent_api.post(f"/api/v1/accounts/{ana.number}/payments",
-                              {"amount": "99999999999.00", "method": "phone"})
+                              {"amount": "9999999999.00", "method": "phone"})  # within the column (issue 15)
     assert response.status_code == 422
     assert response.json() == {
-        "detail": "$99,999,999,999.00 is more than the balance ($65.00) plus $1,000.00: probably a typing error; "
+        "detail": "$9,999,999,999.00 is more than the balance ($65.00) plus $1,000.00: probably a typing error; "
                   "check the amount", "field": "amount"}
     assert not LedgerEntry.objects.filter(account=ana, kind="payment").exists()
 

@@ -165,9 +165,9 @@ def test_bil7_refund_above_the_credit_is_refused_with_the_sentence(console_as, a
 
 def test_bil7_payment_form_refuses_a_typing_error_with_the_sentence(console_as, ana):
     response = console_as("agent").post(f"/console/accounts/{ana.number}/payment/",
-                                        {"amount": "99999999999.00", "method": "phone"})
+                                        {"amount": "9999999999.00", "method": "phone"})  # within the column (issue 15)
     assert response.status_code == 422
-    assert ("$99,999,999,999.00 is more than the balance ($0.00) plus $1,000.00: probably a typing error; "
+    assert ("$9,999,999,999.00 is more than the balance ($0.00) plus $1,000.00: probably a typing error; "
             "check the amount") in response.content.decode()
     assert not LedgerEntry.objects.filter(account=ana).exists()
 
