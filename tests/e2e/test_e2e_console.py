@@ -61,9 +61,13 @@ def test_agent_takes_a_payment_and_sees_it_in_the_timeline(live_server, browser_
     expect(page.locator("#account-balance")).to_have_text("$-65.00")
     entry = page.locator('#timeline tr.tl-entry[data-type="payment.posted"]')
     expect(entry).to_have_count(1)
-    expect(entry).to_contain_text("65.00")
-    expect(entry).to_contain_text("phone")
-    expect(entry).to_contain_text(username)
+    expect(entry).to_contain_text("Payment of $65.00 received by phone")  # a sentence, not an event dump
+    expect(entry).to_contain_text(f"By {username}")
+    fields = entry.locator("details.tl-details dl")
+    expect(fields).to_be_hidden()  # the raw fields are one click away
+    entry.locator("summary", has_text="Details").click()
+    expect(fields).to_be_visible()
+    expect(fields).to_contain_text("payment.posted")
 
     payment = LedgerEntry.objects.get(account=ana, kind="payment")
     assert payment.amount == -65 and payment.actor == username and payment.reference == "e2e-1"
