@@ -249,3 +249,13 @@ def test_issue15_no_inline_script_handler_or_style_in_served_templates():
             text = text.replace(NOT_SERVED[rel], "")
         found += [f"{rel}: {m.group(0)}" for m in INLINE.finditer(text)]
     assert found == []
+
+
+def test_issue15_api_docs_are_served_from_our_own_static_files(client):
+    client.force_login(_user("alex", "agent"))
+    page = client.get("/api/v1/docs")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "/static/ninja/swagger-ui-bundle.js" in html and "/static/ninja/swagger-ui-init.js" in html
+    assert not re.search(r"(src|href)=\"(https?:)?//", html)  # no CDN, no other host
+    assert not INLINE.search(html.replace('<script type="application/json" id="swagger-settings">', ""))
