@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import re
 
+from django.db import connection
+
 from lastmile.core.errors import NotFound
 from lastmile.core.money import ZERO
 
@@ -89,18 +91,24 @@ def _scanned(query: str, *, found_any: bool):
     key = query.lower()
     has_letter = any(c.isalpha() for c in key)
     has_digit = any(c.isdigit() for c in key)
+    # PostgreSQL: LIKE on the lowered keys, which carry trigram indexes (migration
+    # 0006); SQLite: LIKE (case-blind) on the columns, whose indexes cover the query.
+    # No ORDER BY: a scan stops at the limit instead of walking an index in order
+    pg = connection.vendor == "postgresql"
+    address_id, line1, name = ("address_id_key", "line1_key", "name_key") if pg else ("address_id", "line1", "name")
+    op = "contains" if pg else "icontains"
     if has_digit and " " not in key:
-        yield ServiceAddress.objects.exclude(address_id="").filter(address_id__icontains=key).order_by(
-            "address_id").values_list("account_id", flat=True)
+        yield ServiceAddress.objects.exclude(address_id="").filter(**{f"{address_id}__{op}": key}).order_by().values_list(
+            "account_id", flat=True)
     if found_any or not has_letter or "@" in key:
         return
     # a street first: a street name matches many, and then the names need no scan
-    yield ServiceAddress.objects.filter(line1__icontains=key).order_by("line1").values_list(
+    yield ServiceAddress.objects.filter(**{f"{line1}__{op}": key}).order_by().values_list(
         "account_id", flat=True)
     if not has_digit:
-        within = Account.objects.order_by("name").values_list("pk", flat=True)  # the name index covers it
+        within = Account.objects.order_by().values_list("pk", flat=True)
         for word in _WORDS.findall(key):
-            within = within.filter(name__icontains=word)
+            within = within.filter(**{f"{name}__{op}": word})
         yield within
 
 
