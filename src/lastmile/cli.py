@@ -64,9 +64,19 @@ def cmd_simulate(args) -> int:
     return 0
 
 
+def _migrate_alone(verbosity: int = 0) -> None:
+    """Issue 15: two `run-day` at once after an upgrade (a cron overlap) would both
+    apply the new migrations and one would fail on "already exists"; they take turns
+    (core.locks), and the second finds nothing left to apply."""
+    from lastmile.core import locks
+
+    with locks.held("lastmile:migrate"):
+        _migrate(verbosity)
+
+
 def cmd_run_day(args) -> int:
     _setup()
-    _migrate()
+    _migrate_alone()
     from lastmile.core import clock
     from lastmile.core.dayrun import run_day
 
