@@ -196,3 +196,32 @@ def test_periods_median_and_percentile():
     assert periods.percentile_of_counts({10: 19, 500: 1}, 95) == 10  # the 19th of 20
     assert periods.percentile_of_counts({10: 18, 500: 2}, 95) == 500
     assert periods.default_range(D(2026, 9, 18)) == (D(2025, 10, 1), D(2026, 9, 18))
+
+
+def test_collections_a_due_date_is_stored_once_its_window_is_over_and_reads_the_same(acc):
+    from lastmile.reports.models import CollectedDueDate
+    from lastmile.reports.services import collections_close
+
+    b.statement(acc["u1"], D(2026, 3, 1), due="100.00")
+    b.entry(acc["u1"], "-30.00", D(2026, 3, 4))
+    b.statement(acc["w1"], D(2026, 3, 1), due="40.00")
+    b.entry(acc["w1"], "-40.00", D(2026, 3, 30))
+    live = selectors.collections(start=D(2026, 3, 1), end=D(2026, 3, 31))
+    assert collections_close(as_of=D(2026, 3, 31)) == 0  # the wireless shut-off day is today
+    assert collections_close(as_of=D(2026, 4, 1)) == 1
+    assert collections_close(as_of=D(2026, 4, 2)) == 0  # once
+    stored = {r.network: r for r in CollectedDueDate.objects.filter(due_on=D(2026, 3, 5))}
+    assert (stored["utopia"].billed, stored["utopia"].by_due, stored["wireless"].by_shutoff) == (
+        Decimal("100.00"), Decimal("30.00"), Decimal("40.00"))
+    assert selectors.collections(start=D(2026, 3, 1), end=D(2026, 3, 31)) == live
+
+
+def test_the_day_run_stores_closed_due_dates_once_for_the_whole_isp(acc):
+    from lastmile.core.dayrun import run_day
+    from lastmile.reports.models import CollectedDueDate
+
+    b.statement(acc["u1"], D(2026, 3, 1), due="100.00")
+    # a chunk without the ISP's first account leaves it to the chunk that has it
+    assert run_day(D(2026, 4, 1), account_ids=[acc["w2"].pk]).counts["reports_close"] == 0
+    assert run_day(D(2026, 4, 1)).counts["reports_close"] == 1
+    assert CollectedDueDate.objects.filter(due_on=D(2026, 3, 5)).count() == 2

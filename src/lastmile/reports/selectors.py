@@ -35,6 +35,7 @@ from lastmile.network.choices import NocChannel, NocRequestState
 from lastmile.network.models import NocRequest
 
 from . import periods
+from .models import CollectedDueDate
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -185,8 +186,10 @@ def collections(*, start: dt.date, end: dt.date) -> list[dict]:
 
     A statement counts as paid up to its amount due by the payments (less payment
     reversals, BIL-7) posted from its issue day through each cut-off; D and the
-    shut-off day come from the account's network policy (see `cutoffs`). One query
-    per due date of the range: each reads only that window of payments.
+    shut-off day come from the account's network policy (see `cutoffs`). A due
+    date whose last shut-off day has passed was stored by the day run
+    (services.collections_close); the others take one query each, which reads
+    only that window of payments.
     """
     due_days = ispconfig.current().due_days
     due_dates = sorted(Statement.objects.filter(due_on__gte=start + dt.timedelta(days=due_days),
@@ -195,18 +198,19 @@ def collections(*, start: dt.date, end: dt.date) -> list[dict]:
     keys = ("statements", "billed", "by_due", "by_d", "by_shutoff")
     totals = {m: dict.fromkeys(keys, ZERO) | {"statements": 0, "d_days": set(), "shutoff_days": set()}
               for m in periods.months(start, end)}
+    stored: dict[dt.date, list[tuple]] = defaultdict(list)
+    for r in CollectedDueDate.objects.filter(due_on__in=due_dates):
+        stored[r.due_on].append((r.statements, r.billed, r.by_due, r.by_d, r.by_shutoff))
     for due_on in due_dates:
-        issued = due_on - dt.timedelta(days=due_days)
+        issued, cut, last = due_date_window(due_on)
         if not start <= issued <= end:
             continue
-        cut = {n: cutoffs(due_on=due_on, network=n) for n in NETWORKS}
-        last = max([due_on] + [c for pair in cut.values() for c in pair if c])
         month = totals[periods.month_start(issued)]
         for d, shut in cut.values():
             month["d_days"].add(d)
             if shut:
                 month["shutoff_days"].add(shut)
-        for count, billed, by_due, by_d, by_shut in _collected(due_on, issued, last, cut):
+        for count, billed, by_due, by_d, by_shut in stored.get(due_on) or _live(due_on, issued, last, cut):
             month["statements"] += count or 0
             month["billed"] += money(billed)
             month["by_due"] += money(by_due)
@@ -224,9 +228,20 @@ def collections(*, start: dt.date, end: dt.date) -> list[dict]:
     return rows
 
 
+def due_date_window(due_on: dt.date) -> tuple[dt.date, dict, dt.date]:
+    """A due date's issue day, its cut-offs per network and the last of them."""
+    issued = due_on - dt.timedelta(days=ispconfig.current().due_days)
+    cut = {n: cutoffs(due_on=due_on, network=n) for n in NETWORKS}
+    return issued, cut, max([due_on] + [c for pair in cut.values() for c in pair if c])
+
+
+def _live(due_on, issued, last, cut) -> list[tuple]:
+    return [row[1:] for row in _collected(due_on, issued, last, cut)]
+
+
 def _collected(due_on, issued, last, cut) -> list[tuple]:
-    """One due date's statements, per network: how many, the amount due, and what
-    was paid of it by each cut-off."""
+    """One due date's statements, per network: (network, how many, the amount due,
+    and what was paid of it by each cut-off)."""
     sums, params = [], [due_on]
     for n in NETWORKS:
         d, shut = cut[n]
@@ -236,7 +251,7 @@ def _collected(due_on, issued, last, cut) -> list[tuple]:
     paid_d = "CASE " + " ".join(f"WHEN a.network = '{n}' THEN COALESCE(p.d_{n}, 0)" for n in NETWORKS) + " END"
     paid_s = "CASE " + " ".join(f"WHEN a.network = '{n}' THEN COALESCE(p.s_{n}, 0)" for n in NETWORKS) + " END"
     sql = f"""
-        SELECT COUNT(*), SUM(s.amount_due),
+        SELECT a.network, COUNT(*), SUM(s.amount_due),
                SUM({_clamp('COALESCE(p.p_due, 0)', 's.amount_due')}),
                SUM({_clamp(paid_d, 's.amount_due')}),
                SUM({_clamp(paid_s, 's.amount_due')})
