@@ -23,10 +23,12 @@ _WORDS = re.compile(r"[^\s,]+")
 
 def _prefix(field: str, value: str) -> dict:
     """`field` starts with `value`, as a range an ordinary B-tree index answers on
-    SQLite and PostgreSQL alike (LIKE 'x%' needs a NOCASE or text_pattern_ops index);
-    `startswith` on top keeps it exact under any collation."""
+    SQLite and PostgreSQL alike (LIKE 'x%' needs a NOCASE or text_pattern_ops index).
+    The range is exact in code-point order (SQLite, PostgreSQL's C and C.UTF-8
+    collations). No LIKE on top: PostgreSQL would estimate the pair as a handful of
+    rows and sort a whole last name's accounts (10 ms for "Nielsen" instead of 0.6)."""
     upper = value[:-1] + chr(ord(value[-1]) + 1)
-    return {f"{field}__gte": value, f"{field}__lt": upper, f"{field}__startswith": value}
+    return {f"{field}__gte": value, f"{field}__lt": upper}
 
 
 def phone_key(query: str) -> tuple[str, str] | None:
