@@ -73,9 +73,11 @@ def test_issue15_no_csp_violation_and_no_other_host_on_any_page(live_server, bro
     visit("/api/v1/docs", ".opblock", timeout=90_000)  # Swagger UI drew the operations, from local files
     visit("/admin/", "#content")
     visit("/admin/catalog/", "#content")
-    page.click("#content table a >> nth=0")  # a changelist
+    visit("/admin/catalog/package/", "#result_list")  # a changelist (the plans)
+    page.click("#result_list tbody a >> nth=0")  # a changeform, with the admin's own scripts
+    expect(page.locator("form#content-main, #content-main form").first).to_be_visible()
     page.wait_for_load_state("networkidle")
-    seen["admin changelist"] = page.evaluate("window.__csp")
+    seen["admin changeform"] = page.evaluate("window.__csp")
     page.goto(f"{base}/accounts/2fa/enrol/")
     expect(page.locator("#otp-qr svg")).to_be_visible()
     seen["enrol"] = page.evaluate("window.__csp")
