@@ -82,7 +82,7 @@ def test_issue15_nine_failures_do_not_lock(client):
     assert _login(client, "agent1", PASSWORD).status_code == 302
 
 
-def test_issue15_the_portal_keeps_its_own_stricter_limit(client, today, catalog):
+def test_issue15_the_portal_keeps_its_own_stricter_limit(client, today, catalog, caplog):
     from lastmile.portal import services
     from tests.mixins import make_account
     from tests.portal.conftest import PASSWORD as PORTAL_PASSWORD
@@ -94,8 +94,10 @@ def test_issue15_the_portal_keeps_its_own_stricter_limit(client, today, catalog)
     services.password_set(token=link_token(account), password=PORTAL_PASSWORD, again=PORTAL_PASSWORD)
     for _ in range(5):
         client.post("/portal/login/", {"number": account.number, "password": "wrong"})
-    right = client.post("/portal/login/", {"number": account.number, "password": PORTAL_PASSWORD})
+    with caplog.at_level(logging.WARNING, logger="lastmile.security"):
+        right = client.post("/portal/login/", {"number": account.number, "password": PORTAL_PASSWORD})
     assert right.status_code == 409 and b"too many failed sign-ins" in right.content.lower()
+    assert any("portal sign-in locked" in r.getMessage() for r in caplog.records)
 
 
 # --- the second factor --------------------------------------------------------------------------

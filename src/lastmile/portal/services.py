@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import re
 import secrets
 from decimal import Decimal
@@ -142,6 +143,8 @@ def sign_in(*, number: str, password: str, ip: str = "") -> Account:
     minutes for an account lock it for the rest of the window (20 for one address)."""
     number = (number or "").strip()
     if _too_many(number, ip):
+        logging.getLogger("lastmile.security").warning(  # issue 15: a lock is logged
+            "portal sign-in locked: too many failures in %s for account %r from %s", FAILURE_WINDOW, number[:40], ip)
         raise RuleRefusal(f"too many failed sign-ins; wait 15 minutes and try again, or call us at "
                           f"{ispconfig.current().isp_phone}", field="password")
     login = PortalLogin.objects.select_related("account").filter(account__number=number).first()
