@@ -31,7 +31,7 @@ from lastmile.delinquency.models import Arrangement, ArrangementStatus, Case, Ca
 from lastmile.delinquency.policy import get_policy
 from lastmile.delinquency.schedule import CaseFacts, projected
 from lastmile.delinquency.schedule import delinquency_day as _delinquency_day
-from lastmile.network.choices import NocChannel, NocRequestState
+from lastmile.network.choices import NocChannel, NocOperation, NocRequestState
 from lastmile.network.models import NocRequest
 
 from . import periods
@@ -131,9 +131,12 @@ def delinquency_funnel(*, start: dt.date, end: dt.date) -> list[dict]:
     arranged = Arrangement.objects.filter(
         case=OuterRef("pk"),
         status__in=(ArrangementStatus.ACTIVE, ArrangementStatus.KEPT, ArrangementStatus.BROKEN))
+    # (account, operation) is indexed: the probe reads the account's few requests
     shut = NocRequest.objects.filter(account_id=OuterRef("account_id"),
+                                     operation__in=(NocOperation.SUSPEND, NocOperation.DISCONNECT),
                                      key__startswith=_case_prefix("dlq-shutoff:"))
-    restored = NocRequest.objects.filter(account_id=OuterRef("account_id"), state=NocRequestState.CONFIRMED,
+    restored = NocRequest.objects.filter(account_id=OuterRef("account_id"), operation=NocOperation.UNSUSPEND,
+                                         state=NocRequestState.CONFIRMED,
                                          key__startswith=_case_prefix("dlq-restore:"))
     by_day = (cases.values("opened_on")
               .annotate(opened=Count("id"),
