@@ -33,17 +33,19 @@ def test_kill_9_at_random_points_then_a_rerun_gives_the_reference_state(factory,
     assert KILL_POINTS >= 1
     rng = random.Random(SEED)
     db = factory.clone("kill")
-    killed, finished_first = [], 0
+    killed, finished_first, mid_work = [], 0, 0
     for day, kills in _kill_plan(KILL_POINTS).items():
         # a moment between the end of the command's start-up and the end of the day's
         # work; a run that finishes before its moment is a rerun like any other, and
-        # the next moment is drawn earlier (the machine may be faster than it was)
+        # the next moment is drawn earlier (the machine may be faster than it was); a
+        # kill that found nothing written yet moves the next moments later
         low = min(reference.startup * 0.9, reference.seconds[day] * 0.5)
         high = reference.seconds[day]
         landed, tries = 0, 0
         while landed < kills and tries < 4 * kills:
             tries += 1
-            delay = rng.uniform(min(low, high * 0.5), high)
+            delay = rng.uniform(min(low, high * 0.8), high)
+            before = db.state()
             started = time.perf_counter()
             proc = db.spawn_run_day(day)
             try:
@@ -55,11 +57,16 @@ def test_kill_9_at_random_points_then_a_rerun_gives_the_reference_state(factory,
                 proc.wait()
                 killed.append((day.isoformat(), round(delay, 2)))
                 landed += 1
+                after = db.state()  # did the kill cut the day's work in the middle?
+                mid_work += after != before and bool(differences(reference.states[day], after))
+                if after == before:  # still starting up (or in a first transaction): later next time
+                    low = min(max(low, delay), high * 0.8)
             proc.stdout.close()
             proc.stderr.close()
         done = db.run_day(day)  # the rerun after the kills
         assert done.returncode == 0, f"seed {SEED}: rerun of {day} failed:\n{done.stderr[-3000:]}"
-    print(f"kill points: {len(killed)} killed, {finished_first} finished first (seed {SEED}): {killed}")
+    print(f"kill points: {len(killed)} killed ({mid_work} in the middle of the day's writes), "
+          f"{finished_first} finished first (seed {SEED}): {killed}")
     assert len(killed) == KILL_POINTS, f"seed {SEED}: runs kept ending before their kill: {killed}"
     assert differences(reference.final, db.state()) == [], f"seed {SEED}, kills {killed}"
 
