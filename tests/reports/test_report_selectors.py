@@ -214,6 +214,11 @@ def test_collections_a_due_date_is_stored_once_its_window_is_over_and_reads_the_
     assert (stored["utopia"].billed, stored["utopia"].by_due, stored["wireless"].by_shutoff) == (
         Decimal("100.00"), Decimal("30.00"), Decimal("40.00"))
     assert selectors.collections(start=D(2026, 3, 1), end=D(2026, 3, 31)) == live
+    # an imported statement of that month (IMP-2): live again, then stored anew
+    b.statement(acc["u2"], D(2026, 3, 1), due="60.00")
+    assert selectors.collections(start=D(2026, 3, 1), end=D(2026, 3, 31))[0]["billed"] == Decimal("200.00")
+    assert collections_close(as_of=D(2026, 4, 3)) == 1
+    assert CollectedDueDate.objects.get(due_on=D(2026, 3, 5), network="utopia").billed == Decimal("160.00")
 
 
 def test_the_day_run_stores_closed_due_dates_once_for_the_whole_isp(acc):

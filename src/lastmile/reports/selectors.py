@@ -201,9 +201,7 @@ def collections(*, start: dt.date, end: dt.date) -> list[dict]:
     keys = ("statements", "billed", "by_due", "by_d", "by_shutoff")
     totals = {m: dict.fromkeys(keys, ZERO) | {"statements": 0, "d_days": set(), "shutoff_days": set()}
               for m in periods.months(start, end)}
-    stored: dict[dt.date, list[tuple]] = defaultdict(list)
-    for r in CollectedDueDate.objects.filter(due_on__in=due_dates):
-        stored[r.due_on].append((r.statements, r.billed, r.by_due, r.by_d, r.by_shutoff))
+    stored = stored_due_dates(due_dates)
     for due_on in due_dates:
         issued, cut, last = due_date_window(due_on)
         if not start <= issued <= end:
@@ -229,6 +227,23 @@ def collections(*, start: dt.date, end: dt.date) -> list[dict]:
                      "share_by_shutoff": periods.share(t["by_shutoff"], t["billed"]),
                      "d_days": sorted(t["d_days"]), "shutoff_days": sorted(t["shutoff_days"])})
     return rows
+
+
+def billed_counts(due_dates) -> dict[dt.date, int]:
+    """How many statements with something due each due date has now (from an index)."""
+    return dict(Statement.objects.filter(due_on__in=list(due_dates), amount_due__gt=0)
+                .values_list("due_on").annotate(n=Count("id")).order_by())
+
+
+def stored_due_dates(due_dates) -> dict[dt.date, list[tuple]]:
+    """The stored figures of these due dates, each kept only while it still counts
+    the statements there are now: an import of old statements (IMP-2) after the
+    due date was stored makes it live again until the day run stores it anew."""
+    stored: dict[dt.date, list[tuple]] = defaultdict(list)
+    for r in CollectedDueDate.objects.filter(due_on__in=list(due_dates)):
+        stored[r.due_on].append((r.statements, r.billed, r.by_due, r.by_d, r.by_shutoff))
+    now = billed_counts(stored)
+    return {due: rows for due, rows in stored.items() if sum(r[0] for r in rows) == now.get(due, 0)}
 
 
 def due_date_window(due_on: dt.date) -> tuple[dt.date, dict, dt.date]:

@@ -11,23 +11,26 @@ from django.db import transaction
 from lastmile.billing.models import Statement
 
 from .models import CollectedDueDate
-from .selectors import NETWORKS, _collected, due_date_window, money
+from .selectors import NETWORKS, _collected, due_date_window, money, stored_due_dates
 
 
 def collections_close(*, as_of: dt.date) -> int:
     """Store every due date whose last shut-off day is before `as_of` (a payment
     posted on `as_of` could still count for one that ends today). Returns how many
     due dates were stored."""
-    done = set(CollectedDueDate.objects.values_list("due_on", flat=True).distinct())
-    candidates = (Statement.objects.filter(due_on__lt=as_of).values_list("due_on", flat=True)
-                  .distinct().order_by())
+    candidates = list(Statement.objects.filter(due_on__lt=as_of).values_list("due_on", flat=True)
+                      .distinct().order_by())
+    stored = set(CollectedDueDate.objects.values_list("due_on", flat=True).distinct())
+    current = set(stored_due_dates(stored))
     closed = 0
     for due_on in candidates:
-        if due_on in done:
+        if due_on in current:
             continue
         issued, cut, last = due_date_window(due_on)
         if last >= as_of:
             continue
+        if due_on in stored:  # statements were added since (an import): store it anew
+            CollectedDueDate.objects.filter(due_on=due_on).delete()
         closed += _store(due_on, issued, last, cut, as_of)
     return closed
 
