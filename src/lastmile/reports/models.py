@@ -6,8 +6,8 @@ statements by the due date, by D and by the shut-off day can no longer change
 the collections report reads a year of them instead of weighing a year of
 statements against a year of payments each time. A due date still open is
 computed live. An import of old payments (IMP-2) after a month was closed is not
-seen by its stored figures: deleting the due date's rows makes the next day run
-store them again.
+counted: a due date with a statement newer than the stored ones is computed live
+until the next day run stores it anew.
 """
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ class CollectedDueDate(models.Model):
     by_d = models.DecimalField(max_digits=14, decimal_places=2)
     by_shutoff = models.DecimalField(max_digits=14, decimal_places=2)
     closed_on = models.DateField()
+    # the newest statement of the due date when stored: a statement added since (an
+    # import, IMP-2) has a higher id, and the stored figures are set aside
+    last_statement_id = models.BigIntegerField(default=0)
 
     class Meta:
         ordering = ("due_on", "network")

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import CharField, Count, Exists, OuterRef, Q, Sum, Value
+from django.db.models import CharField, Count, Exists, Max, OuterRef, Q, Sum, Value
 from django.db.models.functions import Cast, Concat
 
 from lastmile.billing.choices import ChargeKind, EntryType
@@ -229,21 +229,21 @@ def collections(*, start: dt.date, end: dt.date) -> list[dict]:
     return rows
 
 
-def billed_counts(due_dates) -> dict[dt.date, int]:
-    """How many statements with something due each due date has now (from an index)."""
-    return dict(Statement.objects.filter(due_on__in=list(due_dates), amount_due__gt=0)
-                .values_list("due_on").annotate(n=Count("id")).order_by())
+def last_statement_id(due_on: dt.date) -> int:
+    """The newest statement due that day (the due date's index gives it at once)."""
+    return Statement.objects.filter(due_on=due_on).aggregate(last=Max("id"))["last"] or 0
 
 
 def stored_due_dates(due_dates) -> dict[dt.date, list[tuple]]:
-    """The stored figures of these due dates, each kept only while it still counts
-    the statements there are now: an import of old statements (IMP-2) after the
-    due date was stored makes it live again until the day run stores it anew."""
+    """The stored figures of these due dates, each kept only while no statement
+    was added to it since: an import of old statements (IMP-2) makes the due date
+    live again until the day run stores it anew."""
     stored: dict[dt.date, list[tuple]] = defaultdict(list)
+    last: dict[dt.date, int] = {}
     for r in CollectedDueDate.objects.filter(due_on__in=list(due_dates)):
         stored[r.due_on].append((r.statements, r.billed, r.by_due, r.by_d, r.by_shutoff))
-    now = billed_counts(stored)
-    return {due: rows for due, rows in stored.items() if sum(r[0] for r in rows) == now.get(due, 0)}
+        last[r.due_on] = r.last_statement_id
+    return {due: rows for due, rows in stored.items() if last_statement_id(due) == last[due]}
 
 
 def due_date_window(due_on: dt.date) -> tuple[dt.date, dict, dt.date]:

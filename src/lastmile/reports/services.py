@@ -11,7 +11,14 @@ from django.db import transaction
 from lastmile.billing.models import Statement
 
 from .models import CollectedDueDate
-from .selectors import NETWORKS, _collected, due_date_window, money, stored_due_dates
+from .selectors import (
+    NETWORKS,
+    _collected,
+    due_date_window,
+    last_statement_id,
+    money,
+    stored_due_dates,
+)
 
 
 def collections_close(*, as_of: dt.date) -> int:
@@ -37,12 +44,13 @@ def collections_close(*, as_of: dt.date) -> int:
 
 @transaction.atomic
 def _store(due_on, issued, last, cut, as_of) -> int:
+    newest = last_statement_id(due_on)
     found = {row[0]: row[1:] for row in _collected(due_on, issued, last, cut)}
     rows = []
     for network in NETWORKS:
         count, billed, by_due, by_d, by_shut = found.get(network) or (0, 0, 0, 0, 0)
         rows.append(CollectedDueDate(due_on=due_on, network=network, statements=count or 0, billed=money(billed),
                                      by_due=money(by_due), by_d=money(by_d), by_shutoff=money(by_shut),
-                                     closed_on=as_of))
+                                     closed_on=as_of, last_statement_id=newest))
     created = CollectedDueDate.objects.bulk_create(rows, ignore_conflicts=True)
     return 1 if created else 0
