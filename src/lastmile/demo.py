@@ -105,6 +105,14 @@ def _open_work(made: list[Account], rng: random.Random) -> None:
                      actor=superuser("demo-agent"))
     behind = [a for a in made if a.status in (AccountStatus.DELINQUENT, AccountStatus.SUSPENDED,
                                               AccountStatus.NOT_ACTIVE) and a not in suspended[:1]]
+    for account in behind[1:4]:
+        # calls due today in the agents' queue: the case's reminder call (DLQ-3)
+        from lastmile.accounts.selectors import phone_numbers
+        from lastmile.tickets.services import call_tasks_create
+
+        call_tasks_create(account=account, phones=phone_numbers(account=account)[:1],
+                          purpose="Past due: please call billing to keep your service on",
+                          batch=f"demo-reminder:{today.isoformat()}:{account.pk}", actor="automation: demo")
     for account in behind[:1]:
         # an agent's proposal waits in the manager's approval queue (DLQ-4)
         owed = balance(account=account)

@@ -34,10 +34,10 @@ def test_an_admin_adds_a_webhook_and_sees_its_secret_and_the_delivery_log(today,
     html = admin.get(reverse("console:webhooks")).content.decode()
     row = re.search(r'<tr class="webhook-delivery pending".*?</tr>', html, re.S).group(0)
     assert "payment.posted" in row and ana.number in row and "HTTP 500" in row
-    assert "Sep 1, 2026 09:01" in row  # the next try, a minute after the first
+    assert "Sep 1, 2026, 9:01 AM MDT" in row  # the next try, a minute after the first, in the ISP's zone
     delivery = WebhookDelivery.objects.get()
     detail = admin.get(reverse("console:webhook_delivery", args=[delivery.pk])).content.decode()
-    assert str(delivery.event_id) in detail and "the next try is at Sep 1, 2026 09:01" in detail
+    assert str(delivery.event_id) in detail and "the next try is at Sep 1, 2026, 9:01 AM MDT" in detail
 
 
 def test_an_unknown_event_type_is_refused_on_the_form(today, console_as):
