@@ -77,6 +77,11 @@ def _pg_tables(cursor) -> list[str]:
     return [r[0] for r in cursor.fetchall()]
 
 
+def table_names(cursor, vendor: str) -> list[str]:
+    """Every table of the database (SQLite or PostgreSQL), by name."""
+    return _sqlite_tables(cursor) if vendor == "sqlite" else _pg_tables(cursor)
+
+
 def _compare(expected: dict, got: dict) -> list[str]:
     wrong = []
     for table in sorted(set(expected) | set(got)):
@@ -110,8 +115,10 @@ def _sqlite_file(db: dict) -> str:
     return name
 
 
-def _pg_env(db: dict) -> tuple[list[str], dict]:
-    args = ["--dbname", db["NAME"]]
+def pg_client(db: dict) -> tuple[list[str], dict]:
+    """The connection arguments (host, port, user) and environment (password) of the
+    PostgreSQL client tools for these Django database settings, without the database."""
+    args = []
     if db.get("HOST"):
         args += ["--host", str(db["HOST"])]
     if db.get("PORT"):
@@ -122,6 +129,11 @@ def _pg_env(db: dict) -> tuple[list[str], dict]:
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = str(db["PASSWORD"])
     return args, env
+
+
+def _pg_env(db: dict) -> tuple[list[str], dict]:
+    args, env = pg_client(db)
+    return ["--dbname", db["NAME"], *args], env
 
 
 def _pg_connect(db: dict):

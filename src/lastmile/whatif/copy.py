@@ -9,7 +9,6 @@ live database). The copy is the only database the arms ever open.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import shutil
 import sqlite3
@@ -20,27 +19,11 @@ from urllib.parse import quote
 
 from django.db import connection
 
+from lastmile.core.backup import checksums, pg_client, table_names
+
 
 class CopyError(Exception):
     """The copy could not be made; the message says why and what to do."""
-
-
-def _pg_env(settings: dict) -> dict:
-    env = dict(os.environ)
-    if settings.get("PASSWORD"):
-        env["PGPASSWORD"] = str(settings["PASSWORD"])
-    return env
-
-
-def _pg_args(settings: dict) -> list[str]:
-    args = []
-    if settings.get("HOST"):
-        args += ["-h", str(settings["HOST"])]
-    if settings.get("PORT"):
-        args += ["-p", str(settings["PORT"])]
-    if settings.get("USER"):
-        args += ["-U", str(settings["USER"])]
-    return args
 
 
 def _pg_url(settings: dict, name: str) -> str:
@@ -78,8 +61,7 @@ def copies(count: int):
         if shutil.which(tool) is None:
             raise CopyError(f"{tool} is not installed (Debian: postgresql-client)")
     names = [f"lastmile_whatif_{uuid.uuid4().hex[:10]}_{i}" for i in range(count)]
-    base = _pg_args(settings)
-    env = _pg_env(settings)
+    base, env = pg_client(settings)
     with tempfile.NamedTemporaryFile(prefix="lastmile-whatif-", suffix=".dump") as dump:
         done = subprocess.run(["pg_dump", "-Fc", "--no-owner", *base, "-f", dump.name, settings["NAME"]],
                               env=env, capture_output=True, text=True)
@@ -100,14 +82,7 @@ def copies(count: int):
                     cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def table_checksums() -> dict[str, str]:
-    """Every table's row count and a digest of its rows in primary-key order."""
-    out = {}
+def table_checksums() -> dict[str, dict]:
+    """Every table's row count and digest (core.backup's, the same as a restore checks)."""
     with connection.cursor() as cursor:
-        for table in sorted(connection.introspection.table_names(cursor)):
-            quoted = connection.ops.quote_name(table)
-            cursor.execute(f"SELECT * FROM {quoted}")
-            rows = sorted(repr(row) for row in cursor.fetchall())
-            digest = hashlib.sha256("\n".join(rows).encode()).hexdigest()
-            out[table] = f"{len(rows)}:{digest[:16]}"
-    return out
+        return checksums(cursor, table_names(cursor, connection.vendor))
