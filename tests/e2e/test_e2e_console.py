@@ -9,6 +9,7 @@ import re
 import pytest
 
 from lastmile.billing.models import LedgerEntry
+from tests.e2e.a11y import assert_accessible
 
 
 @pytest.fixture
@@ -43,6 +44,17 @@ def test_agent_takes_a_payment_and_sees_it_in_the_timeline(live_server, browser_
     page.click("input[type=submit], button[type=submit]")
     page.wait_for_url(re.compile(r".*/console/$"))
 
+    # "Last, First" and a phone in another format find her; the row says status, network, plan, balance
+    for query in ("Lopez, Ana", "(801) 555-0101", "10042"):
+        page.fill("input[name=q]", query)
+        row = page.locator(f'#results tr.result[data-account="{ana.number}"]')
+        expect(row).to_be_visible()
+        expect(row).to_contain_text("Active")
+        expect(row.locator(".result-network")).to_have_text("UTOPIA fiber")
+        expect(row.locator(".result-plan")).to_have_text("Classic")
+        expect(row.locator(".result-balance")).to_have_text("$0.00")
+    assert_accessible(page, "search results")
+
     # htmx live search by address ID: results arrive without a page load
     page.fill("input[name=q]", "UT-10042")
     link = page.locator("#results a", has_text="Ana Lopez")
@@ -51,6 +63,7 @@ def test_agent_takes_a_payment_and_sees_it_in_the_timeline(live_server, browser_
     page.wait_for_url(re.compile(rf".*/console/accounts/{ana.number}/$"))
     expect(page.locator("h1")).to_contain_text("Ana Lopez")
     expect(page.locator("#account-balance")).to_have_text("$0.00")
+    assert_accessible(page, "account page")
 
     # take a payment through the form (it carries the CSRF token)
     page.fill("#payment-form input[name=amount]", "65.00")
