@@ -20,23 +20,17 @@ import logging
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
 
 from lastmile.core import clock, ispconfig
 
 from .choices import NocChannel, NocOperation, WorkOrderKind
+from .dispatch import Dispatch
+from .dispatch import simulating as _simulating
 
 CRM_TIMEOUT_SECONDS = 5
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Dispatch:
-    channel: str
-    confirmed: bool
-    detail: str = ""
-    failed: bool = False
-    queued: bool = False  # NET-3: written now, delivered after the transaction (network.coa)
 
 
 class SimulatedNetwork:
@@ -175,9 +169,3 @@ def adapter_for(account, *, simulated: bool | None = None):
     if channel != "email":
         log.warning("utopia_channel %r is neither email nor crm; the NOC is emailed", channel)
     return UtopiaEmail()
-
-
-def _simulating() -> bool:
-    from lastmile.simulation.state import simulating
-
-    return simulating()

@@ -86,7 +86,7 @@ class RadiusCoa:
     channel = NocChannel.RADIUS_COA
 
     def send(self, request):
-        from .adapters import Dispatch
+        from .dispatch import Dispatch
 
         sub = session_of(request.account)
         where = f"{sub.nas} session {sub.session_id}" if sub else "no NAS session"
@@ -100,7 +100,7 @@ class RadiusCoa:
 def _on_status_changed(*, account, previous=None, to=None, actor=None, why: str = "", **_):
     """NET-3: a wireless account's status changed: tell the NAS, unless a CoA is
     already queued (it carries the state at delivery) or the NAS already has it."""
-    from .adapters import _simulating
+    from .dispatch import simulating as _simulating
 
     if account.network != Network.WIRELESS or _simulating():
         return

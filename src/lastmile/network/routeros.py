@@ -67,7 +67,7 @@ class RouterOsAddressList:
     channel = NocChannel.ROUTEROS
 
     def send(self, request):
-        from .adapters import Dispatch
+        from .dispatch import Dispatch
 
         sub = target_of(request.account)
         if sub is None:
