@@ -97,8 +97,11 @@ def test_timeline_is_the_same_records_as_the_simulator_paginated(agent_api, ana)
 def test_bad_payment_is_422_with_the_field(agent_api, ana, payload, field):
     response = agent_api.post(f"/api/v1/accounts/{ana.number}/payments", payload)
     assert response.status_code == 422
-    assert response.json()["field"] == field
-    assert response.json()["detail"]
+    body = response.json()
+    if isinstance(body["detail"], list):  # refused by the request schema (issue 15's Money type): loc names it
+        assert body["detail"][0]["loc"][-1] == field and body["detail"][0]["msg"]
+    else:  # refused by the service: its sentence and the field
+        assert body["field"] == field and body["detail"]
 
 
 def test_money_as_a_json_number_is_refused(agent_api, ana):
