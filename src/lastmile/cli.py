@@ -4,7 +4,7 @@
     lastmile run-day [--as-of YYYY-MM-DD]
     lastmile demo [--accounts N] [--no-serve] [--port P]
     lastmile serve [--host H] [--port P]
-    lastmile bench [--accounts N] [--database-url URL] [--json]
+    lastmile bench [--accounts N] [--database-url URL] [--workers N] [--skip FIGURES] [--json]
     lastmile import SOURCE FILE... [--dry-run] [--mapping MAPPING.yaml] [--as USER]
     lastmile backup FILE / lastmile restore FILE   (docs/operations.md)
     lastmile whatif --policy NAME [--network N] [--from DATE] [--months N] [--behaviour history|scenario FILE]
@@ -237,6 +237,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--accounts", type=int, default=10000)
     p.add_argument("--database-url", help="default: a fresh SQLite file")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--workers", type=int, default=0,
+                   help="run the day run on this many real Celery worker processes (PostgreSQL and Redis)")
+    p.add_argument("--broker", default="redis://127.0.0.1:6379/0", help="the Redis the workers listen on")
+    p.add_argument("--skip", default="", metavar="FIGURES",
+                   help="comma-separated figures not to run: statement_pdf, import, coa_burst, reports, search")
     p.set_defaults(fn=cmd_bench)
 
     p = sub.add_parser("import", help="import another system's export (lastmile, sonar, powercode, splynx)")

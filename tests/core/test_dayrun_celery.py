@@ -14,11 +14,12 @@ import json
 import os
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import pytest
+
+from lastmile.bench.workers import celery_workers, worker_env
 
 PG = os.environ.get("LASTMILE_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("LASTMILE_TEST_REDIS", "redis://127.0.0.1:6379/0")
@@ -70,11 +71,7 @@ def databases():
 
 
 def _env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LASTMILE_CELERY", "DATABASE_URL"))}
-    env.pop("PYTEST_CURRENT_TEST", None)
-    env["DJANGO_SETTINGS_MODULE"] = "lastmile.config.settings"
-    env.update(extra)
-    return env
+    return worker_env(**extra)
 
 
 def _compare(url: str, env: dict) -> dict:
@@ -87,20 +84,6 @@ def _compare(url: str, env: dict) -> dict:
     return json.loads(done.stdout)
 
 
-def _wait_for_workers(names: list[str], timeout: float = 90) -> None:
-    from celery import Celery
-
-    control = Celery(broker=REDIS)
-    deadline = time.monotonic() + timeout
-    seen = set()
-    while time.monotonic() < deadline:
-        for reply in control.control.ping(timeout=1.0) or []:
-            seen.update(reply)
-        if all(any(s.startswith(n + "@") for s in seen) for n in names):
-            return
-    raise AssertionError(f"workers {names} did not answer within {timeout}s (saw {sorted(seen)})")
-
-
 @pytest.mark.skipif(
     not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")),
     reason="runs once, in the PostgreSQL pass of `make test`: it makes its own PostgreSQL databases, "
@@ -108,29 +91,9 @@ def _wait_for_workers(names: list[str], timeout: float = 90) -> None:
 )
 def test_two_workers_give_the_same_month_as_one_process(databases):
     fanned_db, single_db = databases
-    queue = f"lastmile-test-{uuid.uuid4().hex[:8]}"
-    worker_env = _env(DATABASE_URL=fanned_db, LASTMILE_CELERY_BROKER=REDIS, LASTMILE_CELERY_QUEUE=queue)
-    names = [f"{queue}-w{i}" for i in (1, 2)]
-    workers = [
-        subprocess.Popen(
-            [str(BIN / "celery"), "-A", "lastmile.config.celery", "worker", "--concurrency", "1",
-             "--pool", "prefork", "-Q", queue, "-n", f"{name}@%h", "--without-gossip",
-             "--without-mingle", "-l", "warning"],
-            env=worker_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        )
-        for name in names
-    ]
-    try:
-        _wait_for_workers(names)
-        fanned = _compare(fanned_db, worker_env)
-    finally:
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+    with celery_workers(2, database_url=fanned_db, broker=REDIS) as queue:
+        fanned = _compare(fanned_db, _env(DATABASE_URL=fanned_db, LASTMILE_CELERY_BROKER=REDIS,
+                                          LASTMILE_CELERY_QUEUE=queue))
     single = _compare(single_db, _env())
 
     assert fanned["fanned_out"] is True

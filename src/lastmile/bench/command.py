@@ -18,8 +18,9 @@ database beside the named one, dropped afterwards — and times, each on its own
                          seconds (target 0.1), the median and the CPU times among the counts
   reports                every console report (issue 10) over a year of history (reports/bench.py
                          writes 11 more months first, untimed): the slowest report's seconds
-  floor                  plain sqlite3 executemany of as many statement + ledger rows
-                         as the bill run wrote: what the disk and SQLite cost at least
+  floor                  exactly the rows the bill run wrote, in every table, inserted raw into
+                         copies of those tables (same columns and indexes) in the same engine:
+                         executemany on SQLite, COPY on PostgreSQL (bench/floor.py)
 
 The month is September 2026: the 16th is a Wednesday and the 18th a Friday, so no
 step rolls (CAL-3). Days between the timed ones run untimed, so the state on each
@@ -32,7 +33,6 @@ import json
 import os
 import random
 import resource
-import sqlite3
 import sys
 import tempfile
 import time
@@ -54,18 +54,57 @@ UNITS = {
 }
 
 
+SKIPPABLE = ("statement_pdf", "import", "coa_burst", "reports", "search")
+
+
+class BenchError(ValueError):
+    """A bench option that cannot be honoured; the message names the option."""
+
+
+def _options(args) -> tuple[int, int, frozenset[str]]:
+    workers = int(getattr(args, "workers", 0) or 0)
+    if workers < 0:
+        raise BenchError(f"--workers: must be 0 (one process) or more, not {workers}")
+    if workers and not (args.database_url or "").startswith(("postgres://", "postgresql://")):
+        raise BenchError("--workers: worker processes must share the database; give --database-url postgresql://…")
+    skip = frozenset(x.strip() for x in (getattr(args, "skip", "") or "").split(",") if x.strip())
+    unknown = sorted(skip - set(SKIPPABLE))
+    if unknown:
+        raise BenchError(f"--skip: {', '.join(unknown)} cannot be skipped; these can: {', '.join(SKIPPABLE)}")
+    return max(10, int(args.accounts)), workers, skip
+
+
 def main(args) -> int:
-    # the bench times one process; a broker in the environment would send the day
-    # run to workers that cannot see this throw-away database
+    try:
+        accounts, workers, skip = _options(args)
+    except BenchError as exc:
+        print(f"lastmile bench: {exc}", file=sys.stderr)
+        return 2
+    # without --workers the bench times one process; a broker in the environment
+    # would send the day run to workers that cannot see this throw-away database
     os.environ.pop("LASTMILE_CELERY_BROKER", None)
+    os.environ.pop("LASTMILE_CELERY_QUEUE", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lastmile.config.settings")
-    accounts = max(10, int(args.accounts))
+    if workers:
+        import uuid
+
+        # set before Django starts: settings read the broker once
+        os.environ["LASTMILE_CELERY_BROKER"] = args.broker
+        os.environ["LASTMILE_CELERY_QUEUE"] = f"lastmile-bench-{uuid.uuid4().hex[:8]}"
     with tempfile.TemporaryDirectory(prefix="lastmile-bench-") as tmp:
         url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
         from lastmile.simulation.fresh_db import fresh_database
 
         with fresh_database(url):
-            result = run_bench(accounts, tmp)
+            if workers:
+                from .workers import celery_workers
+
+                with celery_workers(workers, database_url=os.environ["DATABASE_URL"], broker=args.broker,
+                                    queue=os.environ["LASTMILE_CELERY_QUEUE"]):
+                    result = run_bench(accounts, tmp, skip=skip)
+            else:
+                result = run_bench(accounts, tmp, skip=skip)
+            result["workers"] = workers
     if args.json:
         json.dump(result, sys.stdout)
         sys.stdout.write("\n")
@@ -75,10 +114,10 @@ def main(args) -> int:
 
 
 def _timed(fn, *a, _name: str = "", **kw):
-    """Time one call; with LASTMILE_BENCH_PROFILE=<figure> also write its cProfile
-    statistics to LASTMILE_BENCH_PROFILE_OUT (default ./bench-<figure>.prof)."""
+    """Time one call; with LASTMILE_BENCH_PROFILE=<figure>[,<figure>…] also write its
+    cProfile statistics to LASTMILE_BENCH_PROFILE_OUT (default ./bench-{figure}.prof)."""
     profile = None
-    if _name and os.environ.get("LASTMILE_BENCH_PROFILE") == _name:
+    if _name and _name in os.environ.get("LASTMILE_BENCH_PROFILE", "").split(","):
         import cProfile
 
         profile = cProfile.Profile()
@@ -88,22 +127,29 @@ def _timed(fn, *a, _name: str = "", **kw):
     elapsed = time.perf_counter() - started
     if profile is not None:
         profile.disable()
-        profile.dump_stats(os.environ.get("LASTMILE_BENCH_PROFILE_OUT", f"bench-{_name}.prof"))
+        out = os.environ.get("LASTMILE_BENCH_PROFILE_OUT", "bench-{figure}.prof")
+        profile.dump_stats(out.format(figure=_name) if "{figure}" in out else out)
     return elapsed, value
 
 
-def run_bench(n: int, tmp: str) -> dict:
+def run_bench(n: int, tmp: str, *, skip: frozenset[str] = frozenset()) -> dict:
     from django.db import connection
 
     from lastmile.billing.models import LedgerEntry, Statement
 
-    from . import synth
+    from . import floor, synth
 
-    seconds: dict[str, float] = {}
+    seconds: dict[str, float | None] = {}
     work: dict[str, int] = {}
     counts: dict[str, int] = {}
 
-    # one account for a year first, while the database holds only that account
+    # one account for a year first, while the database holds only that account; the
+    # holiday tables load once per process (the holidays package imports a module per
+    # country), which is start-up, not simulation
+    from lastmile.core import calendar, ispconfig
+
+    for year in (2025, 2026, 2027):
+        calendar.is_business_day(dt.date(year, 1, 2), ispconfig.current().calendar)
     seconds["simulate_account_year"], days = _timed(simulate_account_year, _name="simulate_account_year")
     work["simulate_account_year"] = days
 
@@ -116,18 +162,24 @@ def run_bench(n: int, tmp: str) -> dict:
     # issue 10: the console's search while the database holds the N accounts built
     from .search import search_bench
 
-    search = search_bench()
-    seconds["search"], work["search"] = search.pop("worst_seconds"), 1
-    counts["search"] = search
+    if "search" not in skip:
+        search = search_bench()
+        seconds["search"], work["search"] = search.pop("worst_seconds"), 1
+        counts["search"] = search
 
     from lastmile.core.dayrun import run_day
 
+    before = floor.marks()
     seconds["bill_run"], report = _timed(run_day, MONTH, _name="bill_run")
     counts["statements"] = Statement.objects.filter(issued_on=MONTH).count()
     counts["bill_run_ledger_rows"] = LedgerEntry.objects.filter(posted_on=MONTH).count()
-    work["bill_run"] = counts["statements"] + counts["bill_run_ledger_rows"]
-    seconds["statement_pdf"], work["statement_pdf"], cpu = statement_pdf_bench(min(100, counts["statements"]))
-    counts["statement_pdf_cpu_per_s"] = round(work["statement_pdf"] / cpu, 1) if cpu else None
+    counts["bill_run_rows"] = floor.written(before)
+    # the floor: the same rows, raw, in the same engine, right after the bill run
+    seconds["floor"], work["floor"] = floor.measure(before)
+    work["bill_run"] = work["floor"]
+    if "statement_pdf" not in skip:
+        seconds["statement_pdf"], work["statement_pdf"], cpu = statement_pdf_bench(min(100, counts["statements"]))
+        counts["statement_pdf_cpu_per_s"] = round(work["statement_pdf"] / cpu, 1) if cpu else None
 
     day = MONTH + dt.timedelta(days=1)
     while day <= SHUTOFF_DAY:
@@ -157,30 +209,30 @@ def run_bench(n: int, tmp: str) -> dict:
     counts.update(_outcome())
 
     # issue 12: the import figure last, so no other figure sees its rows
-    from lastmile.imports.synth import bench_import
+    if "import" not in skip:
+        from lastmile.imports.synth import bench_import
 
-    seconds["import"], work["import"], counts["import_created"] = bench_import(n)
+        seconds["import"], work["import"], counts["import_created"] = bench_import(n)
 
     # issue 13 (NET-3): 5,000 wireless suspensions' CoA to a loopback NAS; last, it rewrites accounts
-    from lastmile.network.bench import coa_burst
+    if "coa_burst" not in skip:
+        from lastmile.network.bench import coa_burst
 
-    seconds["coa_burst"], work["coa_burst"], counts["coa_burst_packets"] = coa_burst(isp.account_ids)
+        seconds["coa_burst"], work["coa_burst"], counts["coa_burst_packets"] = coa_burst(isp.account_ids)
 
     # issue 10: a year of history, then every report; the slowest one is the figure
-    from lastmile.reports.bench import reports_bench
+    if "reports" not in skip:
+        from lastmile.reports.bench import reports_bench
 
-    seconds["reports"], work["reports"], reports_counts = reports_bench(isp, SHUTOFF_DAY)
-    counts.update(reports_counts)
-
-    seconds["floor"] = floor(work["bill_run"], tmp)
-    work["floor"] = work["bill_run"]
+        seconds["reports"], work["reports"], reports_counts = reports_bench(isp, SHUTOFF_DAY)
+        counts.update(reports_counts)
 
     figures = {
-        name: {"seconds": round(seconds[name], 4),
-               "per_s": round(work[name] / seconds[name], 1) if seconds[name] else None}
+        name: {"seconds": round(seconds[name], 4) if seconds.get(name) is not None else None,
+               "per_s": round(work[name] / seconds[name], 1) if seconds.get(name) else None}
         for name in NAMES
     }
-    ratio = {name: round(seconds[name] / seconds["floor"], 2) if seconds["floor"] else None
+    ratio = {name: round(seconds[name] / seconds["floor"], 2) if seconds.get(name) and seconds["floor"] else None
              for name in NAMES}
     rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
@@ -195,6 +247,28 @@ def run_bench(n: int, tmp: str) -> dict:
             "payment_burst": BURST_DAY.isoformat(),
         },
         "counts": counts,
+        "skipped": sorted(skip),
+        "machine": _machine(),
+    }
+
+
+def _machine() -> dict:
+    """What the figures were measured on, so a table can name the machine."""
+    import platform
+
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()" if connection.vendor == "postgresql" else "SELECT sqlite_version()")
+        engine = cursor.fetchone()[0]
+    try:
+        load = os.getloadavg()
+    except OSError:
+        load = None
+    return {
+        "cpus": os.cpu_count(), "python": platform.python_version(), "engine": engine.split(" on ")[0],
+        "processor": platform.processor() or platform.machine(),
+        "load_average": [round(x, 2) for x in load] if load else None,
     }
 
 
@@ -257,12 +331,13 @@ def payment_burst(isp, count: int, day: dt.date) -> tuple[float, int]:
     methods = ("phone", "check", "bill_pay", "card", "cash")
     actor = superuser("bench billing clerk")
     todo = [(accounts[pk], owed[pk], methods[pk % len(methods)]) for pk in ids if owed.get(pk, 0) > 0]
-    with clock.use_clock(clock.FixedClock(day, hour=10)):
-        started = time.perf_counter()
+    def post_all():
         for account, amount, method in todo:
             payment_post(account=account, amount=amount, method=method, actor=actor,
                          reference=f"bench-{account.pk}")
-        elapsed = time.perf_counter() - started
+
+    with clock.use_clock(clock.FixedClock(day, hour=10)):
+        elapsed, _ = _timed(post_all, _name="payment_burst")
     return elapsed, len(todo)
 
 
@@ -341,55 +416,13 @@ def simulate_account_year() -> int:
     return sum(1 for _ in parsed.days())
 
 
-FLOOR_SCHEMA = """
-CREATE TABLE ledger (id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL, entry_type TEXT,
-  kind TEXT, amount TEXT, posted_on TEXT, posted_at TEXT, method TEXT, key TEXT UNIQUE,
-  description TEXT, reference TEXT, actor TEXT, reason TEXT);
-CREATE INDEX ledger_account ON ledger (account_id, id);
-CREATE TABLE statement (id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL, period_start TEXT,
-  period_end TEXT, issued_on TEXT, due_on TEXT, recurring TEXT, balance TEXT, amount_due TEXT,
-  previous_entry_id INTEGER, through_entry_id INTEGER, UNIQUE (account_id, period_start));
-CREATE INDEX statement_due ON statement (due_on);
-"""
-
-
-def floor(rows: int, tmp: str) -> float:
-    """Plain sqlite3: `rows` ledger and statement rows (half each) with executemany."""
-    path = Path(tmp) / "floor.sqlite3"
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")
-    db.executescript(FLOOR_SCHEMA)
-    half = max(1, rows // 2)
-    ledger = [
-        (i, "charge", "recurring", "65.00", "2026-09-01", "2026-09-01T06:00:00-06:00", "",
-         f"recurring:{i}:2026-09-01", "service Sep 01 - Sep 30, 2026", "", "automation: bill run", "")
-        for i in range(1, half + 1)
-    ]
-    statements = [
-        (i, "2026-09-01", "2026-09-30", "2026-09-01", "2026-09-05", "65.00", "65.00", "65.00", 0, i)
-        for i in range(1, rows - half + 1)
-    ]
-    started = time.perf_counter()
-    db.execute("BEGIN")
-    db.executemany(
-        "INSERT INTO ledger (account_id, entry_type, kind, amount, posted_on, posted_at, method, key,"
-        " description, reference, actor, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", ledger)
-    db.executemany(
-        "INSERT INTO statement (account_id, period_start, period_end, issued_on, due_on, recurring,"
-        " balance, amount_due, previous_entry_id, through_entry_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
-        statements)
-    db.execute("COMMIT")
-    elapsed = time.perf_counter() - started
-    db.close()
-    return elapsed
-
-
 def render(result: dict) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"lastmile bench: {result['accounts']:,} accounts on {result['database']}")
+    workers = result.get("workers") or 0
+    on = f"{workers} Celery worker{'s' if workers > 1 else ''}" if workers else "one process"
+    table = Table(title=f"lastmile bench: {result['accounts']:,} accounts on {result['database']}, {on}")
     table.add_column("figure")
     table.add_column("day")
     table.add_column("seconds", justify="right")
@@ -397,9 +430,13 @@ def render(result: dict) -> None:
     table.add_column("× floor", justify="right")
     for name in NAMES:
         fig = result["figures"][name]
+        if fig["seconds"] is None:
+            table.add_row(name, "", "skipped", "-", "-")
+            continue
         per_s = f"{fig['per_s']:,.0f} {UNITS[name]}" if fig["per_s"] is not None else "-"
+        ratio = result["floor_ratio"][name]
         table.add_row(name, result["days"].get(name, ""), f"{fig['seconds']:.3f}", per_s,
-                      f"{result['floor_ratio'][name]:.1f}")
+                      f"{ratio:.1f}" if ratio is not None else "-")
     console = Console()
     console.print(table)
     console.print(f"peak memory {result['peak_rss_mb']:.0f} MB (ru_maxrss)")

@@ -87,28 +87,34 @@ def table(model) -> str:
     return _connection(model).ops.quote_name(model._meta.db_table)
 
 
-def insert_one(model, values: dict, *, json_fields=()) -> int:
+def insert_one(model, values: dict, *, json_fields=(), unless_exists: str = "") -> int | None:
     """INSERT one row and return its id (`RETURNING`, SQLite ≥ 3.35 and PostgreSQL).
 
     For the hot single-row writes (a payment, a timeline entry): the SQL text is
-    cached per model and field list, so nothing is compiled per call.
+    cached per model and field list, so nothing is compiled per call. With
+    `unless_exists` (a field with a unique constraint) a row already holding that
+    value is left alone and None is returned (`ON CONFLICT DO NOTHING`), with no
+    IntegrityError to roll back.
     """
     conn = _connection(model)
     names = tuple(values)
-    key = (conn.alias, model, names, tuple(json_fields))
+    key = (conn.alias, model, names, tuple(json_fields), unless_exists)
     sql = _one_sql.get(key)
     if sql is None:
         qn = conn.ops.quote_name
         cast = "::jsonb" if conn.vendor == "postgresql" else ""
         columns = [model._meta.get_field(name).column for name in names]
         marks = [f"%s{cast}" if name in json_fields else "%s" for name in names]
+        conflict = (f" ON CONFLICT ({qn(model._meta.get_field(unless_exists).column)}) DO NOTHING"
+                    if unless_exists else "")
         sql = _one_sql[key] = (
             f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
-            f"VALUES ({', '.join(marks)}) RETURNING {qn(model._meta.pk.column)}"
+            f"VALUES ({', '.join(marks)}){conflict} RETURNING {qn(model._meta.pk.column)}"
         )
     with conn.cursor() as cursor:
         cursor.execute(sql, list(values.values()))
-        return cursor.fetchone()[0]
+        row = cursor.fetchone()
+        return row[0] if row else None
 
 
 _one_sql: dict = {}

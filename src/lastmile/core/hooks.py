@@ -12,8 +12,10 @@ from collections.abc import Callable
 _subscribers: dict[str, list[Callable]] = defaultdict(list)
 
 # the events there are, and what they carry
+# a payment reduces the balance too: PAYMENT_POSTED alone says so (one subscriber
+# call on the hot path, issue 14), so a handler of reductions subscribes to both
 PAYMENT_POSTED = "payment_posted"  # account, entry, actor
-BALANCE_REDUCED = "balance_reduced"  # account, actor (a credit, a void, a waiver)
+BALANCE_REDUCED = "balance_reduced"  # account, actor (a credit, a void, a waiver; not a payment)
 CUSTOMER_CONTACTED = "customer_contacted"  # account, how, actor  (DLQ-2)
 AUTOPAY_ENABLED = "autopay_enabled"  # account, actor
 STATUS_CHANGED = "status_changed"  # account, previous, to, actor

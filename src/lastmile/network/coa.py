@@ -23,7 +23,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from lastmile.core import clock, hooks, timeline
+from lastmile.core import bulk, clock, hooks, timeline
 from lastmile.core.choices import AccountStatus, Network
 
 from . import radius
@@ -50,6 +50,13 @@ def dictionary():
 def session_of(account) -> Subscriber | None:
     """The account's subscriber when a NAS holds its session (accounting said so)."""
     if account is None or account.pk is None or account.network != Network.WIRELESS:
+        return None
+    # issue 14: every status change of a wireless account asks, and most have no
+    # session the NAS told us of; a cached raw probe answers those without the ORM
+    if not bulk.exists(
+        f"SELECT 1 FROM {bulk.table(Subscriber)} WHERE account_id = %s AND nas_id IS NOT NULL"
+        " AND session_id <> '' LIMIT 1", [account.pk],
+    ):
         return None
     return (Subscriber.objects.select_related("nas").filter(account=account, nas__isnull=False, nas__active=True)
             .exclude(session_id="").first())

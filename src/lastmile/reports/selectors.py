@@ -172,9 +172,26 @@ def cutoffs(*, due_on: dt.date, network: str) -> tuple[dt.date, dt.date | None]:
     as the policy says (CAL-3), which is what the customer is told."""
     settings = ispconfig.current()
     policy = get_policy(settings.policies[network])
-    d = _delinquency_day(due_on, policy.delinquency_day or settings.delinquency_day)
+    d_day = policy.delinquency_day or settings.delinquency_day
+    # the day run asks this of the open due date every day (issue 14); the answer
+    # depends only on the policy (the same object while it is loaded), the day and
+    # the calendar
+    key = (due_on, id(policy), policy.name, policy.version, d_day, settings.calendar)
+    found = _cutoffs_cache.get(key)
+    if found is None:
+        if len(_cutoffs_cache) > 4096:
+            _cutoffs_cache.clear()
+        found = _cutoffs_cache[key] = _cutoffs(due_on, policy, d_day, settings.calendar)
+    return found
+
+
+_cutoffs_cache: dict = {}
+
+
+def _cutoffs(due_on, policy, d_day, calendar) -> tuple[dt.date, dt.date | None]:
+    d = _delinquency_day(due_on, d_day)
     try:
-        dates = dict(projected(policy, CaseFacts(d), settings.calendar))
+        dates = dict(projected(policy, CaseFacts(d), calendar))
     except ValueError:
         dates = {}
     for step in policy.steps:

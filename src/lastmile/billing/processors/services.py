@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 
 from lastmile.accounts.models import Account
-from lastmile.core import clock, timeline
+from lastmile.core import bulk, clock, timeline
 from lastmile.core.actors import Actor, automation
 from lastmile.core.errors import InvalidInput, LastmileError
 
@@ -65,18 +65,26 @@ def _attempt_claim(*, account, amount: Decimal, card, idempotency_key: str, purp
     and the posting, or a processor timeout) is asked again with the same idempotency
     key, which the processor answers with its first outcome instead of charging twice."""
     now = clock.now()
-    try:
-        with transaction.atomic():
-            row, _created = ProcessorPayment.objects.get_or_create(
-                idempotency_key=idempotency_key,
-                defaults=dict(account=account, processor=processor_name(), intent_id=None,
-                              ledger_key=idempotency_key, purpose=purpose, amount=amount, last4=card.last4,
-                              status=AttemptStatus.PENDING, message="asking the processor",
-                              created_at=now, updated_at=now),
-            )
-    except IntegrityError:  # claimed a moment ago by another process
-        row = ProcessorPayment.objects.get(idempotency_key=idempotency_key)
-    return row
+    values = dict(account=account.pk, processor=processor_name(), intent_id=None, ledger_key=idempotency_key,
+                  purpose=purpose, amount=amount, last4=card.last4, status=AttemptStatus.PENDING,
+                  message="asking the processor", created_at=bulk.db_datetime(now, ProcessorPayment),
+                  updated_at=bulk.db_datetime(now, ProcessorPayment), idempotency_key=idempotency_key)
+    # one cached INSERT ... ON CONFLICT DO NOTHING: autopay claims tens of thousands a day
+    pk = bulk.insert_one(ProcessorPayment, values, unless_exists="idempotency_key")
+    if pk is None:  # claimed before: a rerun, or another process a moment ago
+        return ProcessorPayment.objects.get(idempotency_key=idempotency_key)
+    values.update(account=account, created_at=now, updated_at=now)
+    return bulk.loaded(ProcessorPayment(**values), pk)
+
+
+def _attempt_settle(claim: ProcessorPayment, *, result: ChargeResult, entry) -> None:
+    """The claimed attempt's outcome, as attempt_record would write it, in one UPDATE."""
+    status = (AttemptStatus.SUCCEEDED if result.approved and entry is not None
+              else AttemptStatus.PENDING if result.pending or result.approved else AttemptStatus.DECLINED)
+    ProcessorPayment.objects.filter(pk=claim.pk, entry__isnull=True).update(
+        status=status, message=result.message[:300], updated_at=clock.now(),
+        intent_id=claim.intent_id or result.reference or None, entry=entry,
+    )
 
 
 def _charge_claimed(*, account, amount, card, idempotency_key, actor, purpose, reason):
@@ -102,9 +110,7 @@ def _charge_claimed(*, account, amount, card, idempotency_key, actor, purpose, r
         elif not result.pending:
             timeline.record("payment.declined", account=account, actor=actor, amount=amount,
                             method=CARD, last4=card.last4, reason=result.message)
-        attempt_record(account=account, result=result, idempotency_key=idempotency_key,
-                       ledger_key=idempotency_key, amount=amount, purpose=purpose, last4=card.last4,
-                       entry=entry)
+        _attempt_settle(claim, result=result, entry=entry)
     return result, entry
 
 

@@ -51,15 +51,17 @@ _ENTRY_FIELDS = ("entry_type", "kind", "amount", "posted_on", "posted_at", "meth
                  "description", "reference", "actor", "reason")
 
 
-def _insert(entry: LedgerEntry) -> LedgerEntry:
+def _insert(entry: LedgerEntry, *, unless_exists: str = "") -> LedgerEntry | None:
     """Save a new entry with one cached INSERT ... RETURNING (issue 6: payments are the
-    hot path; `Model.save` compiles its SQL on every call). Same row, same constraints."""
+    hot path; `Model.save` compiles its SQL on every call). Same row, same constraints.
+    With `unless_exists="key"`, None when an entry with that key is there already."""
     values = {"account": entry.account_id, "voids": entry.voids_id}
     for name in _ENTRY_FIELDS:
         values[name] = getattr(entry, name)
     values["posted_on"] = bulk.db_date(entry.posted_on, LedgerEntry)
     values["posted_at"] = bulk.db_datetime(entry.posted_at, LedgerEntry)
-    return bulk.loaded(entry, bulk.insert_one(LedgerEntry, values))
+    pk = bulk.insert_one(LedgerEntry, values, unless_exists=unless_exists)
+    return None if pk is None else bulk.loaded(entry, pk)
 
 
 @transaction.atomic
@@ -216,23 +218,20 @@ def payment_post(
         raise InvalidInput(
             f"method must be one of {', '.join(PaymentMethod.values)}", field="method"
         )
-    if key and LedgerEntry.objects.filter(key=key).exists():
-        return None
     now = clock.now()
-    try:
-        with transaction.atomic():
-            entry = _insert(LedgerEntry(
-                account=account, entry_type=EntryType.PAYMENT, kind=ChargeKind.PAYMENT, amount=-amount,
-                posted_on=now.date(), posted_at=now, method=method, key=key, reference=reference[:100],
-                actor=str(actor), reason=reason,
-            ))
-    except IntegrityError:
-        if key:  # issue 15: another process posted this key a moment ago (the webhook, a second run)
-            return None
-        raise
+    # issue 15: with a key, a payment another process posted a moment ago (the
+    # webhook, a second run) is skipped by the INSERT itself (ON CONFLICT DO NOTHING),
+    # with no savepoint to roll back to
+    entry = _insert(LedgerEntry(
+        account=account, entry_type=EntryType.PAYMENT, kind=ChargeKind.PAYMENT, amount=-amount,
+        posted_on=now.date(), posted_at=now, method=method, key=key, reference=reference[:100],
+        actor=str(actor), reason=reason,
+    ), unless_exists="key" if key else "")
+    if entry is None:
+        return None
     timeline.record("payment.posted", account=account, actor=actor, why=reason, amount=amount, method=method)
+    # a payment's balance reduction is in PAYMENT_POSTED (core.hooks)
     hooks.publish(hooks.PAYMENT_POSTED, account=account, entry=entry, actor=actor)
-    hooks.publish(hooks.BALANCE_REDUCED, account=account, actor=actor)
     return entry
 
 

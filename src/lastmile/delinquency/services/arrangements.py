@@ -9,7 +9,7 @@ from django.db import transaction
 from lastmile.accounts.services import account_status_set
 from lastmile.billing.models import LedgerEntry
 from lastmile.billing.selectors import balance
-from lastmile.core import clock, ispconfig, timeline
+from lastmile.core import bulk, clock, ispconfig, timeline
 from lastmile.core.actors import Actor
 from lastmile.core.choices import AccountStatus
 from lastmile.core.errors import InvalidInput, RuleRefusal
@@ -286,6 +286,11 @@ def _arrangement_progress(arrangement: Arrangement, case: Case, actor) -> None:
 def arrangements_check(*, as_of: dt.date, account_ids=None) -> int:
     """DLQ-4: the day after a missed installment the arrangement is broken and the
     case resumes that day at its next step not yet run (forced)."""
+    if not bulk.exists(
+        f"SELECT 1 FROM {bulk.table(Arrangement)} WHERE status = %s AND check_after < %s LIMIT 1",
+        [ArrangementStatus.ACTIVE, bulk.db_date(as_of, Arrangement)],
+    ):
+        return 0  # issue 14: no arrangement to check today, found without the ORM
     qs = Arrangement.objects.filter(status=ArrangementStatus.ACTIVE, check_after__lt=as_of)
     if account_ids is not None:
         qs = qs.filter(account_id__in=account_ids)

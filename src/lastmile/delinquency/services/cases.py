@@ -14,6 +14,7 @@ from lastmile.accounts.models import Account
 from lastmile.accounts.selectors import phone_numbers
 from lastmile.accounts.services import account_status_set
 from lastmile.billing.selectors import balance
+from lastmile.core import bulk as core_bulk
 from lastmile.core import calendar as cal_mod
 from lastmile.core import clock, hooks, ispconfig, timeline
 from lastmile.core.choices import AccountStatus, Network
@@ -73,9 +74,12 @@ def cases_open(*, as_of: dt.date, account_ids=None) -> int:
         day = _d_day(policy)
         if as_of == cal_mod.month_day(as_of.year, as_of.month, day):
             networks.append(network)
+    # issue 14: most days are neither a D nor a grace's end; a raw probe says so
+    # without compiling the ORM query (365 times in a simulated year)
     grace_ended = list(
         Case.objects.filter(grace_until=as_of).values_list("account_id", flat=True)
-    )
+    ) if core_bulk.exists(f"SELECT 1 FROM {core_bulk.table(Case)} WHERE grace_until = %s LIMIT 1",
+                     [core_bulk.db_date(as_of, Case)]) else []
     if not networks and not grace_ended:
         return 0
     rows = list(
@@ -128,6 +132,11 @@ def steps_run(*, as_of: dt.date, account_ids=None) -> tuple[int, list[Account]]:
     """
     from .. import bulk
 
+    if not core_bulk.exists(
+        f"SELECT 1 FROM {core_bulk.table(Case)} WHERE status = %s AND paused = %s AND next_due_on <= %s LIMIT 1",
+        [CaseStatus.OPEN, False, core_bulk.db_date(as_of, Case)],
+    ):
+        return 0, []  # no step due anywhere (issue 14: the quiet-day guard)
     ids = list(bulk.due_cases(as_of, account_ids).order_by("pk").values_list("pk", flat=True))
     ran = 0
     cancelled: list[Account] = []
@@ -368,7 +377,9 @@ def _on_contacted(*, account, how, actor, **_):
 
 
 def _on_payment(*, account, entry, actor, **_):
-    """DLQ-2: a payment is contact; DLQ-4: it may meet the arrangement's last installment."""
+    """DLQ-2: a payment is contact; DLQ-4: it may meet the arrangement's last
+    installment; and, as any reduction of the balance, paying it all closes the case
+    (core.hooks: PAYMENT_POSTED carries the reduction, so one check of the case)."""
     if not selectors.has_open_case(account_id=account.pk):
         return
     case = selectors.open_case(account=account, lock=True)
@@ -379,6 +390,7 @@ def _on_payment(*, account, entry, actor, **_):
     arrangement = selectors.active_arrangement(case=case)
     if arrangement is not None:
         _arrangement_progress(arrangement, case, actor)
+    _on_balance_reduced(account=account, actor=actor)
 
 
 def _on_status_changed(*, account, previous, to, actor, **_):
