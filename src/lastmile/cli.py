@@ -237,8 +237,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--accounts", type=int, default=10000)
     p.add_argument("--database-url", help="default: a fresh SQLite file")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--workers", type=int, default=0,
-                   help="run the day run on this many real Celery worker processes (PostgreSQL and Redis)")
+    p.add_argument("--workers", default="0", metavar="N[,N…]",
+                   help="run the month's day runs on N real Celery worker processes (PostgreSQL and Redis); "
+                        "several counts, e.g. 1,2, run the month once per count on copies of one build")
     p.add_argument("--broker", default="redis://127.0.0.1:6379/0", help="the Redis the workers listen on")
     p.add_argument("--skip", default="", metavar="FIGURES",
                    help="comma-separated figures not to run: statement_pdf, import, coa_burst, reports, search")

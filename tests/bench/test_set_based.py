@@ -137,3 +137,28 @@ def test_dlq3_bulk_steps_write_call_tasks_without_falling_back(caplog):
     assert [e["phone"] for e in result["timeline"] if e["type"] == "call_task.created"] == [
         "801-555-0101", "801-555-0102"]
     assert not [r for r in caplog.records if "case by case" in r.getMessage()]
+
+
+@pytest.mark.django_db
+def test_floor_inserts_exactly_the_rows_the_bill_run_wrote_in_copies_of_their_tables(today, catalog):
+    """Issue 14: the bill run's floor is its own rows, raw, in the same engine; the
+    copies are dropped afterwards and the live tables are left as they were."""
+    from lastmile.bench import floor
+    from lastmile.billing.models import LedgerEntry, Statement
+    from lastmile.core.models import TimelineEntry
+
+    for _ in range(3):
+        make_account()
+    before = floor.marks()
+    bill_run(as_of=D(2026, 9, 1))
+    grew = floor.written(before)
+    assert grew[Statement._meta.db_table] == 3
+    assert grew[LedgerEntry._meta.db_table] == 3
+    assert grew[TimelineEntry._meta.db_table] >= 3
+    live = (Statement.objects.count(), LedgerEntry.objects.count(), TimelineEntry.objects.count())
+    seconds, rows = floor.measure(before)
+    assert rows == sum(grew.values())
+    assert seconds > 0
+    assert (Statement.objects.count(), LedgerEntry.objects.count(), TimelineEntry.objects.count()) == live
+    tables = connection.introspection.table_names()
+    assert not [t for t in tables if t.startswith(floor.PREFIX)]

@@ -28,6 +28,7 @@ timed day is what a live ISP would have.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -61,12 +62,19 @@ class BenchError(ValueError):
     """A bench option that cannot be honoured; the message names the option."""
 
 
-def _options(args) -> tuple[int, int, frozenset[str]]:
-    workers = int(getattr(args, "workers", 0) or 0)
-    if workers < 0:
-        raise BenchError(f"--workers: must be 0 (one process) or more, not {workers}")
-    if workers and not (args.database_url or "").startswith(("postgres://", "postgresql://")):
+def _options(args) -> tuple[int, tuple[int, ...], frozenset[str]]:
+    raw = str(getattr(args, "workers", "0") or "0")
+    try:
+        workers = tuple(int(x) for x in raw.split(",") if x.strip())
+    except ValueError:
+        raise BenchError(f"--workers: give a count or counts like 1,2, not {raw!r}") from None
+    if not workers or any(w < 0 for w in workers) or len(set(workers)) != len(workers):
+        raise BenchError(f"--workers: give 0 (this process) or more, each once, not {raw!r}")
+    postgres = (args.database_url or "").startswith(("postgres://", "postgresql://"))
+    if any(workers) and not postgres:
         raise BenchError("--workers: worker processes must share the database; give --database-url postgresql://…")
+    if len(workers) > 1 and not postgres:
+        raise BenchError("--workers: several counts copy the database, which needs --database-url postgresql://…")
     skip = frozenset(x.strip() for x in (getattr(args, "skip", "") or "").split(",") if x.strip())
     unknown = sorted(skip - set(SKIPPABLE))
     if unknown:
@@ -80,15 +88,15 @@ def main(args) -> int:
     except BenchError as exc:
         print(f"lastmile bench: {exc}", file=sys.stderr)
         return 2
-    # without --workers the bench times one process; a broker in the environment
+    # in this process unless --workers says otherwise: a broker in the environment
     # would send the day run to workers that cannot see this throw-away database
     os.environ.pop("LASTMILE_CELERY_BROKER", None)
     os.environ.pop("LASTMILE_CELERY_QUEUE", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lastmile.config.settings")
-    if workers:
+    if any(workers):
         import uuid
 
-        # set before Django starts: settings read the broker once
+        # before Django starts: the Celery app reads its queue and result backend once
         os.environ["LASTMILE_CELERY_BROKER"] = args.broker
         os.environ["LASTMILE_CELERY_QUEUE"] = f"lastmile-bench-{uuid.uuid4().hex[:8]}"
     with tempfile.TemporaryDirectory(prefix="lastmile-bench-") as tmp:
@@ -96,15 +104,8 @@ def main(args) -> int:
         from lastmile.simulation.fresh_db import fresh_database
 
         with fresh_database(url):
-            if workers:
-                from .workers import celery_workers
-
-                with celery_workers(workers, database_url=os.environ["DATABASE_URL"], broker=args.broker,
-                                    queue=os.environ["LASTMILE_CELERY_QUEUE"]):
-                    result = run_bench(accounts, tmp, skip=skip)
-            else:
-                result = run_bench(accounts, tmp, skip=skip)
-            result["workers"] = workers
+            result = run_bench(accounts, tmp, skip=skip, workers=workers, broker=args.broker)
+            result["workers"] = workers[0]
     if args.json:
         json.dump(result, sys.stdout)
         sys.stdout.write("\n")
@@ -132,12 +133,13 @@ def _timed(fn, *a, _name: str = "", **kw):
     return elapsed, value
 
 
-def run_bench(n: int, tmp: str, *, skip: frozenset[str] = frozenset()) -> dict:
-    from django.db import connection
-
-    from lastmile.billing.models import LedgerEntry, Statement
-
-    from . import floor, synth
+def run_bench(n: int, tmp: str, *, skip: frozenset[str] = frozenset(), workers: tuple[int, ...] = (0,),
+              broker: str = "") -> dict:
+    """Every figure, with the month's day runs done once per entry of `workers` (0: in
+    this process; N: on N Celery worker processes). Each entry after the first starts
+    from a copy of the database as it was right after the build (PostgreSQL
+    `CREATE DATABASE … TEMPLATE`), so both see the same ISP and the build is paid once."""
+    from . import synth
 
     seconds: dict[str, float | None] = {}
     work: dict[str, int] = {}
@@ -167,7 +169,40 @@ def run_bench(n: int, tmp: str, *, skip: frozenset[str] = frozenset()) -> dict:
         seconds["search"], work["search"] = search.pop("worst_seconds"), 1
         counts["search"] = search
 
+    copies = _copies(len(workers) - 1)
+    by_workers = {}
+    try:
+        for i, count in enumerate(workers):
+            if i:
+                _use_database(copies[i - 1])
+            month_seconds, month_work, month_counts = dict(seconds), dict(work), {}
+            started = time.perf_counter()
+            with _day_runs_on(count, broker):
+                _month(n, isp, skip if i == 0 else skip | {"statement_pdf"},
+                       month_seconds, month_work, month_counts)
+            month_counts["month_seconds"] = round(time.perf_counter() - started, 1)
+            by_workers[count] = (month_seconds, month_work, month_counts)
+    finally:
+        _drop(copies)
+    seconds, work, month_counts = by_workers[workers[0]]
+    counts.update(month_counts)
+    _extras(n, isp, skip, seconds, work, counts)
+    result = _result(n, seconds, work, counts, skip)
+    if len(workers) > 1:
+        result["by_workers"] = {
+            str(count): {k: v for k, v in _result(n, *by_workers[count], skip).items()
+                         if k in ("figures", "floor_ratio", "counts")}
+            for count in workers
+        }
+    return result
+
+
+def _month(n, isp, skip, seconds, work, counts) -> None:
+    """September day by day: the timed days, and the untimed ones between them."""
+    from lastmile.billing.models import LedgerEntry, Statement
     from lastmile.core.dayrun import run_day
+
+    from . import floor
 
     before = floor.marks()
     seconds["bill_run"], report = _timed(run_day, MONTH, _name="bill_run")
@@ -187,6 +222,7 @@ def run_bench(n: int, tmp: str, *, skip: frozenset[str] = frozenset()) -> dict:
             run_day(day)
             burst_n = max(1, n // 10)
             seconds["payment_burst"], work["payment_burst"] = payment_burst(isp, burst_n, day)
+            counts["payment_burst_threads"] = BURST_THREADS.get(_vendor(), 1)
             paid_by_burst = set(_burst_ids(isp, burst_n))
         elif day == HAND_PAYMENTS_DAY:
             run_day(day)
@@ -208,6 +244,9 @@ def run_bench(n: int, tmp: str, *, skip: frozenset[str] = frozenset()) -> dict:
         day += dt.timedelta(days=1)
     counts.update(_outcome())
 
+
+def _extras(n, isp, skip, seconds, work, counts) -> None:
+    """The figures of later issues, after the month, on the first database only."""
     # issue 12: the import figure last, so no other figure sees its rows
     if "import" not in skip:
         from lastmile.imports.synth import bench_import
@@ -226,6 +265,103 @@ def run_bench(n: int, tmp: str, *, skip: frozenset[str] = frozenset()) -> dict:
 
         seconds["reports"], work["reports"], reports_counts = reports_bench(isp, SHUTOFF_DAY)
         counts.update(reports_counts)
+
+
+@contextlib.contextmanager
+def _day_runs_on(count: int, broker: str):
+    """The day run in this process (0), or fanned out to `count` real workers."""
+    from django.conf import settings
+    from django.db import connection
+
+    if not count:
+        with _setting(settings, "CELERY_BROKER_URL", ""):
+            yield
+        return
+    from .workers import celery_workers
+
+    url = _url_of(connection)
+    with _setting(settings, "CELERY_BROKER_URL", broker), \
+            celery_workers(count, database_url=url, broker=broker, queue=os.environ["LASTMILE_CELERY_QUEUE"]):
+        yield
+
+
+@contextlib.contextmanager
+def _setting(obj, name, value):
+    old = getattr(obj, name, None)
+    setattr(obj, name, value)
+    try:
+        yield
+    finally:
+        setattr(obj, name, old)
+
+
+def _url_of(connection) -> str:
+    d = connection.settings_dict
+    auth = d["USER"] or ""
+    if d.get("PASSWORD"):
+        auth += f":{d['PASSWORD']}"
+    host = f"{auth}@" if auth else ""
+    host += d["HOST"] or "127.0.0.1"
+    if d.get("PORT"):
+        host += f":{d['PORT']}"
+    return f"postgres://{host}/{d['NAME']}"
+
+
+def _admin():
+    import psycopg
+    from django.db import connection
+
+    d = connection.settings_dict
+    return psycopg.connect(dbname="postgres", user=d["USER"] or None, host=d["HOST"] or None,
+                           port=d["PORT"] or None, password=d["PASSWORD"] or None, autocommit=True)
+
+
+def _copies(count: int) -> list[str]:
+    """`count` copies of the bench database as it is now (PostgreSQL templates)."""
+    if count <= 0:
+        return []
+    import uuid
+
+    from django.db import connection, connections
+
+    source = connection.settings_dict["NAME"]
+    connections.close_all()  # a template must have no other session
+    names = []
+    with _admin() as admin:
+        for _ in range(count):
+            name = f"{source}_w{uuid.uuid4().hex[:6]}"
+            admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+            names.append(name)
+    return names
+
+
+def _use_database(name: str) -> None:
+    from django.db import connections
+
+    connections.close_all()
+    connections["default"].settings_dict["NAME"] = name
+    os.environ["DATABASE_URL"] = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + name
+
+
+def _drop(names: list[str]) -> None:
+    if not names:
+        return
+    from django.db import connections
+
+    connections.close_all()
+    with _admin() as admin:
+        for name in names:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor
+
+
+def _result(n: int, seconds: dict, work: dict, counts: dict, skip: frozenset[str]) -> dict:
+    from django.db import connection
 
     figures = {
         name: {"seconds": round(seconds[name], 4) if seconds.get(name) is not None else None,
@@ -314,9 +450,19 @@ def _burst_ids(isp, count: int) -> list[int]:
     return sorted(random.Random(7).sample(pool, min(count, len(pool))))
 
 
+# PostgreSQL takes payments from several processes at once (web processes, the API,
+# a lockbox import) and commits them together; SQLite takes one writer at a time
+BURST_THREADS = {"postgresql": 4, "sqlite": 1}
+
+
 def payment_burst(isp, count: int, day: dt.date) -> tuple[float, int]:
     """N/10 payments, each its own service call and transaction, as a lockbox import or
-    a busy phone line would post them."""
+    a busy phone line would post them: on PostgreSQL from BURST_THREADS posters at
+    once, each with its own connection, as that many web processes would."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
     from lastmile.accounts.models import Account
     from lastmile.billing.selectors import balances
     from lastmile.billing.services import payment_post
@@ -331,13 +477,30 @@ def payment_burst(isp, count: int, day: dt.date) -> tuple[float, int]:
     methods = ("phone", "check", "bill_pay", "card", "cash")
     actor = superuser("bench billing clerk")
     todo = [(accounts[pk], owed[pk], methods[pk % len(methods)]) for pk in ids if owed.get(pk, 0) > 0]
-    def post_all():
-        for account, amount, method in todo:
-            payment_post(account=account, amount=amount, method=method, actor=actor,
-                         reference=f"bench-{account.pk}")
+    threads = BURST_THREADS.get(connection.vendor, 1)
 
-    with clock.use_clock(clock.FixedClock(day, hour=10)):
-        elapsed, _ = _timed(post_all, _name="payment_burst")
+    def post(part):
+        with clock.use_clock(clock.FixedClock(day, hour=10)):
+            for account, amount, method in part:
+                payment_post(account=account, amount=amount, method=method, actor=actor,
+                             reference=f"bench-{account.pk}")
+
+    def post_in_thread(part):
+        from django.db import connection as own
+
+        try:
+            post(part)
+        finally:
+            own.close()
+
+    def post_all():
+        if threads == 1:
+            return post(todo)
+        with ThreadPoolExecutor(threads) as pool:
+            for done in [pool.submit(post_in_thread, todo[i::threads]) for i in range(threads)]:
+                done.result()
+
+    elapsed, _ = _timed(post_all, _name="payment_burst")
     return elapsed, len(todo)
 
 
@@ -439,5 +602,15 @@ def render(result: dict) -> None:
                       f"{ratio:.1f}" if ratio is not None else "-")
     console = Console()
     console.print(table)
+    if result.get("by_workers"):
+        counts = list(result["by_workers"])
+        by = Table(title="the month's day runs by worker count (0: this process)")
+        by.add_column("figure")
+        for count in counts:
+            by.add_column(f"{count} worker{'s' if count != '1' else ''}", justify="right")
+        for name in ("bill_run", "quiet_day", "delinquency_day", "shutoff_day", "payment_burst", "floor"):
+            by.add_row(name, *(f"{result['by_workers'][c]['figures'][name]['seconds']:.3f}" for c in counts))
+        by.add_row("whole month", *(f"{result['by_workers'][c]['counts']['month_seconds']:.0f}" for c in counts))
+        console.print(by)
     console.print(f"peak memory {result['peak_rss_mb']:.0f} MB (ru_maxrss)")
     console.print("counts: " + json.dumps(result["counts"]))

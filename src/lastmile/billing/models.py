@@ -73,7 +73,9 @@ class Statement(models.Model):
             models.UniqueConstraint(fields=["account", "period_start"], name="one_statement_per_period"),
             models.CheckConstraint(condition=models.Q(amount_due__gte=0), name="amount_due_not_negative"),
         ]
-        indexes = [models.Index(fields=["due_on"])]
+        # (due_on, id): a due date's statements and its newest one at once, which the
+        # reports' daily close asks of every due date (issue 14)
+        indexes = [models.Index(fields=["due_on", "id"], name="billing_statement_due_id")]
 
     def __str__(self) -> str:
         return f"statement {self.period_start}..{self.period_end} due {self.due_on}: {self.amount_due}"
