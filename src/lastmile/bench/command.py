@@ -169,6 +169,9 @@ def run_bench(n: int, tmp: str, *, skip: frozenset[str] = frozenset(), workers: 
         seconds["search"], work["search"] = search.pop("worst_seconds"), 1
         counts["search"] = search
 
+    from django.db import connection
+
+    first = connection.settings_dict["NAME"]
     copies = _copies(len(workers) - 1)
     by_workers = {}
     try:
@@ -183,6 +186,8 @@ def run_bench(n: int, tmp: str, *, skip: frozenset[str] = frozenset(), workers: 
             month_counts["month_seconds"] = round(time.perf_counter() - started, 1)
             by_workers[count] = (month_seconds, month_work, month_counts)
     finally:
+        if copies:  # back to the first database: the later figures and the drop at exit use it
+            _use_database(first)
         _drop(copies)
     seconds, work, month_counts = by_workers[workers[0]]
     counts.update(month_counts)
