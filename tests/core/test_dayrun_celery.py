@@ -128,8 +128,8 @@ def test_fanned_out_stages_keep_the_day_order_and_the_counts(today, catalog, mon
     report = dayrun.run_day(dt.date(2026, 9, 1), fan_out=True)
     assert report.counts["bill_run"] == 3
     names = [name for name, _ids in seen]
-    order = [job.name for job in dayrun.jobs()]
-    assert names == [name for name in order for _ in accounts]  # stage by stage
+    # stage by stage: a chunked job once per chunk, a whole-day job (the reports' close) once
+    assert names == [job.name for job in dayrun.jobs() for _ in (accounts if job.chunked else [None])]
     assert {tuple(ids) for name, ids in seen if name == "bill_run"} == {(a.pk,) for a in accounts}
     again = dayrun.run_day(dt.date(2026, 9, 1), fan_out=True)
     assert again.counts["bill_run"] == 0  # idempotent per chunk
@@ -141,3 +141,28 @@ def _recording(job, seen):
         return job.fn(as_of=as_of, account_ids=account_ids)
 
     return fn
+
+
+@pytest.mark.django_db
+def test_a_stage_whose_probe_says_nothing_is_due_sends_no_task(today, catalog, monkeypatch):
+    """Issue 14: fanned out, a job's own "anything due today?" probe keeps a quiet stage
+    from sending a task per chunk (200 round trips through Redis at a million accounts)."""
+    import datetime as dt
+
+    from lastmile.core import dayrun
+    from tests.mixins import make_account
+
+    for i in range(3):
+        make_account(name=f"Customer {i}")
+    seen = []
+    for job in dayrun.jobs():
+        monkeypatch.setitem(dayrun._jobs, job.name, dayrun.DailyJob(
+            job.order, job.name, _recording(job, seen), job.chunked, job.due))
+    monkeypatch.setattr(dayrun, "CHUNK", 1)
+    quiet = dayrun.run_day(dt.date(2026, 9, 10), fan_out=True)  # nothing due on the 10th
+    probed = {job.name for job in dayrun.jobs() if job.due is not None}
+    assert {"bill_run", "autopay", "delinquency", "trials", "equipment_fees"} <= probed
+    assert not [name for name, _ids in seen if name in probed]
+    assert all(quiet.counts[name] == 0 for name in probed)
+    dayrun.run_day(dt.date(2026, 9, 1), fan_out=True)  # the 1st is a bill day: the bill run is sent
+    assert len([name for name, _ids in seen if name == "bill_run"]) == 3

@@ -185,12 +185,19 @@ def run_bench(n: int, tmp: str, *, skip: frozenset[str] = frozenset(), workers: 
                        month_seconds, month_work, month_counts)
             month_counts["month_seconds"] = round(time.perf_counter() - started, 1)
             by_workers[count] = (month_seconds, month_work, month_counts)
+            # a long run says how far it is (stdout keeps the one JSON object)
+            print(f"lastmile bench: {n:,} accounts, {count} worker(s): "
+                  + ", ".join(f"{k} {v:.3f}s" for k, v in month_seconds.items() if v is not None),
+                  file=sys.stderr, flush=True)
     finally:
         if copies:  # back to the first database: the later figures and the drop at exit use it
             _use_database(first)
         _drop(copies)
     seconds, work, month_counts = by_workers[workers[0]]
     counts.update(month_counts)
+    # the day-run figures' own peak, before the later issues' figures (the import holds
+    # a file's rows) raise it
+    counts["peak_rss_mb_before_extras"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     _extras(n, isp, skip, seconds, work, counts)
     result = _result(n, seconds, work, counts, skip)
     if len(workers) > 1:

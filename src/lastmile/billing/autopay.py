@@ -37,7 +37,7 @@ def _anything_due(as_of: dt.date) -> bool:
     )
 
 
-@daily_job("autopay", order=20)
+@daily_job("autopay", order=20, due=lambda as_of: _anything_due(as_of))
 def autopay_run(*, as_of: dt.date, account_ids=None) -> int:
     if not _anything_due(as_of):
         return 0

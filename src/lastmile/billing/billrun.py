@@ -60,7 +60,7 @@ def _anything_due(as_of: dt.date) -> bool:
     return bulk.exists(sql, [*statuses, *days, bulk.db_date(as_of, Account)])
 
 
-@daily_job("bill_run", order=10)
+@daily_job("bill_run", order=10, due=lambda as_of: _anything_due(as_of))
 def bill_run(*, as_of: dt.date, account_ids=None) -> int:
     if not _anything_due(as_of):
         return 0

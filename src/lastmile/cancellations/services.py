@@ -648,14 +648,17 @@ def _charge_equipment_fee(cancellation: Cancellation, actor, state: str, why: st
     return True
 
 
-@daily_job("equipment_fees", order=50)
+def _equipment_out(as_of: dt.date) -> bool:
+    return exists(f"SELECT 1 FROM {table(Cancellation)} WHERE equipment = %s LIMIT 1", [EquipmentState.PENDING])
+
+
+@daily_job("equipment_fees", order=50, due=lambda as_of: _equipment_out(as_of))
 def equipment_fee_job(*, as_of: dt.date, account_ids=None) -> int:
     """CAN-6: the replacement fee, `equipment_return_days` (14) after the uninstall date
     with no return recorded; once, by the natural key. Set-based: only cancellations
     whose equipment is still pending and overdue are read (indexed)."""
     days = ispconfig.current().equipment_return_days
-    if not exists(f"SELECT 1 FROM {table(Cancellation)} WHERE equipment = %s LIMIT 1",
-                  [EquipmentState.PENDING]):
+    if not _equipment_out(as_of):
         return 0  # a quiet day: no equipment is out
     qs = Cancellation.objects.filter(
         equipment=EquipmentState.PENDING, uninstall_on__lte=as_of - dt.timedelta(days=days),

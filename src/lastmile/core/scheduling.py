@@ -68,7 +68,7 @@ def pending_events(*, account, action: str | None = None):
     return qs.filter(action=action) if action else qs
 
 
-def _anything_due(as_of: dt.date) -> bool:
+def anything_due(as_of: dt.date) -> bool:
     """A raw guard on the (status, run_on) index: most days nothing is scheduled."""
     from . import bulk
 
@@ -80,7 +80,7 @@ def _anything_due(as_of: dt.date) -> bool:
 
 def run_due(as_of: dt.date, account_ids=None) -> int:
     """Run every pending event due by `as_of`, oldest first; returns how many ran."""
-    if not _anything_due(as_of):
+    if not anything_due(as_of):
         return 0
     qs = ScheduledEvent.objects.filter(status=ScheduledEventStatus.PENDING, run_on__lte=as_of)
     if account_ids is not None:

@@ -12,9 +12,16 @@ from lastmile.core.actors import automation
 from lastmile.core.dayrun import daily_job
 
 from .services import arrangements_check, cases_open, steps_run
+from .services.arrangements import arrangements_due
+from .services.cases import openings_due, steps_due
 
 
-@daily_job("delinquency", order=40)
+def _anything_due(as_of: dt.date) -> bool:
+    """The three guards the job starts with: openings, arrangements, steps."""
+    return openings_due(as_of) or arrangements_due(as_of) or steps_due(as_of)
+
+
+@daily_job("delinquency", order=40, due=lambda as_of: _anything_due(as_of))
 def delinquency_run(*, as_of: dt.date, account_ids=None) -> int:
     opened = cases_open(as_of=as_of, account_ids=account_ids)
     broken = arrangements_check(as_of=as_of, account_ids=account_ids)

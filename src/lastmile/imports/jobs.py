@@ -27,7 +27,7 @@ def _anything_due(as_of: dt.date) -> bool:
     return bulk.exists(sql, [False, bulk.db_date(as_of, FirstBill)])
 
 
-@daily_job("import_first_bill", order=9)
+@daily_job("import_first_bill", order=9, due=lambda as_of: _anything_due(as_of))
 def first_bills(*, as_of: dt.date, account_ids=None) -> int:
     from lastmile.billing.billrun import bill_run
 

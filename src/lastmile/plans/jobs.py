@@ -13,7 +13,12 @@ from .choices import TrialStatus
 from .models import Trial
 
 
-@daily_job("trials", order=30)
+def _anything_due(as_of: dt.date) -> bool:
+    return exists(f"SELECT 1 FROM {table(Trial)} WHERE status = %s AND ends_on < %s LIMIT 1",
+                  [TrialStatus.ACTIVE, as_of])
+
+
+@daily_job("trials", order=30, due=lambda as_of: _anything_due(as_of))
 def trials_keep(*, as_of: dt.date, account_ids=None) -> int:
     """PKG-5: once the first statement after a trial's last day is issued, the trial
     can no longer be reverted: the package simply stays.
@@ -21,8 +26,7 @@ def trials_keep(*, as_of: dt.date, account_ids=None) -> int:
     Set-based: only active trials already over are looked at (index status, ends_on),
     and one UPDATE marks them; running it twice changes nothing.
     """
-    if not exists(f"SELECT 1 FROM {table(Trial)} WHERE status = %s AND ends_on < %s LIMIT 1",
-                  [TrialStatus.ACTIVE, as_of]):
+    if not _anything_due(as_of):
         return 0  # a quiet day: no trial is over and still active
     issued_after = Statement.objects.filter(
         account_id=OuterRef("account_id"), issued_on__gt=OuterRef("ends_on"), issued_on__lte=as_of,

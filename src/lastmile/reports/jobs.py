@@ -9,7 +9,7 @@ from lastmile.core.dayrun import daily_job
 from .services import collections_close
 
 
-@daily_job("reports_close", order=90)
+@daily_job("reports_close", order=90, chunked=False)
 def _close(*, as_of, account_ids=None) -> int:
     if account_ids is not None:
         from lastmile.accounts.models import Account

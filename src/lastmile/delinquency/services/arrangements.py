@@ -283,13 +283,18 @@ def _arrangement_progress(arrangement: Arrangement, case: Case, actor) -> None:
             return
 
 
+def arrangements_due(as_of: dt.date) -> bool:
+    """An active arrangement whose check day has passed (raw, indexed)."""
+    return bulk.exists(
+        f"SELECT 1 FROM {bulk.table(Arrangement)} WHERE status = %s AND check_after < %s LIMIT 1",
+        [ArrangementStatus.ACTIVE, bulk.db_date(as_of, Arrangement)],
+    )
+
+
 def arrangements_check(*, as_of: dt.date, account_ids=None) -> int:
     """DLQ-4: the day after a missed installment the arrangement is broken and the
     case resumes that day at its next step not yet run (forced)."""
-    if not bulk.exists(
-        f"SELECT 1 FROM {bulk.table(Arrangement)} WHERE status = %s AND check_after < %s LIMIT 1",
-        [ArrangementStatus.ACTIVE, bulk.db_date(as_of, Arrangement)],
-    ):
+    if not arrangements_due(as_of):
         return 0  # issue 14: no arrangement to check today, found without the ORM
     qs = Arrangement.objects.filter(status=ArrangementStatus.ACTIVE, check_after__lt=as_of)
     if account_ids is not None:

@@ -59,6 +59,33 @@ from .fees import _charge_fee
 
 
 # --------------------------------------------------------------------------- opening
+def _d_networks(as_of: dt.date) -> list[str]:
+    """The networks whose delinquency day (D) is `as_of`."""
+    networks = []
+    for network, ref in ispconfig.current().policies.items():
+        if as_of == cal_mod.month_day(as_of.year, as_of.month, _d_day(get_policy(ref))):
+            networks.append(network)
+    return networks
+
+
+def _graces_end(as_of: dt.date) -> bool:
+    return core_bulk.exists(f"SELECT 1 FROM {core_bulk.table(Case)} WHERE grace_until = %s LIMIT 1",
+                            [core_bulk.db_date(as_of, Case)])
+
+
+def steps_due(as_of: dt.date) -> bool:
+    """Any open, unpaused case with a step due by `as_of` (raw, indexed)."""
+    return core_bulk.exists(
+        f"SELECT 1 FROM {core_bulk.table(Case)} WHERE status = %s AND paused = %s AND next_due_on <= %s LIMIT 1",
+        [CaseStatus.OPEN, False, core_bulk.db_date(as_of, Case)],
+    )
+
+
+def openings_due(as_of: dt.date) -> bool:
+    """A network's D, or a claim grace ending (DLQ-6): cases may open today."""
+    return bool(_d_networks(as_of)) or _graces_end(as_of)
+
+
 def cases_open(*, as_of: dt.date, account_ids=None) -> int:
     """Open a case for every active account that owes on a due statement on its D.
 
@@ -67,19 +94,12 @@ def cases_open(*, as_of: dt.date, account_ids=None) -> int:
     looked at. D is the delinquency day of the month of the oldest unpaid due
     statement, not rolled; a case that opens later (after a grace) has D = today.
     """
-    settings = ispconfig.current()
-    networks = []
-    for network, ref in settings.policies.items():
-        policy = get_policy(ref)
-        day = _d_day(policy)
-        if as_of == cal_mod.month_day(as_of.year, as_of.month, day):
-            networks.append(network)
+    networks = _d_networks(as_of)
     # issue 14: most days are neither a D nor a grace's end; a raw probe says so
     # without compiling the ORM query (365 times in a simulated year)
     grace_ended = list(
         Case.objects.filter(grace_until=as_of).values_list("account_id", flat=True)
-    ) if core_bulk.exists(f"SELECT 1 FROM {core_bulk.table(Case)} WHERE grace_until = %s LIMIT 1",
-                     [core_bulk.db_date(as_of, Case)]) else []
+    ) if _graces_end(as_of) else []
     if not networks and not grace_ended:
         return 0
     rows = list(
@@ -132,10 +152,7 @@ def steps_run(*, as_of: dt.date, account_ids=None) -> tuple[int, list[Account]]:
     """
     from .. import bulk
 
-    if not core_bulk.exists(
-        f"SELECT 1 FROM {core_bulk.table(Case)} WHERE status = %s AND paused = %s AND next_due_on <= %s LIMIT 1",
-        [CaseStatus.OPEN, False, core_bulk.db_date(as_of, Case)],
-    ):
+    if not steps_due(as_of):
         return 0, []  # no step due anywhere (issue 14: the quiet-day guard)
     ids = list(bulk.due_cases(as_of, account_ids).order_by("pk").values_list("pk", flat=True))
     ran = 0
