@@ -114,6 +114,11 @@ def main(args) -> int:
     return 0
 
 
+def _say(text: str) -> None:
+    """Progress on stderr (stdout keeps the one JSON object): a million accounts take long."""
+    print(f"lastmile bench: {text}", file=sys.stderr, flush=True)
+
+
 def _timed(fn, *a, _name: str = "", **kw):
     """Time one call; with LASTMILE_BENCH_PROFILE=<figure>[,<figure>…] also write its
     cProfile statistics to LASTMILE_BENCH_PROFILE_OUT (default ./bench-{figure}.prof)."""
@@ -126,6 +131,8 @@ def _timed(fn, *a, _name: str = "", **kw):
     started = time.perf_counter()
     value = fn(*a, **kw)
     elapsed = time.perf_counter() - started
+    if _name:
+        _say(f"{_name} {elapsed:.3f}s")
     if profile is not None:
         profile.disable()
         out = os.environ.get("LASTMILE_BENCH_PROFILE_OUT", "bench-{figure}.prof")
@@ -159,6 +166,7 @@ def run_bench(n: int, tmp: str, *, skip: frozenset[str] = frozenset(), workers: 
     isp = synth.build(n, month=MONTH)
     counts["accounts"] = len(isp.account_ids)
     counts["build_seconds"] = round(time.perf_counter() - started, 2)
+    _say(f"built {n:,} accounts in {counts['build_seconds']:.0f}s")
     _analyze()
 
     # issue 10: the console's search while the database holds the N accounts built
@@ -180,6 +188,7 @@ def run_bench(n: int, tmp: str, *, skip: frozenset[str] = frozenset(), workers: 
                 _use_database(copies[i - 1])
             month_seconds, month_work, month_counts = dict(seconds), dict(work), {}
             started = time.perf_counter()
+            _say(f"the month on {count} worker(s)" if count else "the month in this process")
             with _day_runs_on(count, broker):
                 _month(n, isp, skip if i == 0 else skip | {"statement_pdf"},
                        month_seconds, month_work, month_counts)
@@ -223,6 +232,7 @@ def _month(n, isp, skip, seconds, work, counts) -> None:
     counts["bill_run_rows"] = floor.written(before)
     # the floor: the same rows, raw, in the same engine, right after the bill run
     seconds["floor"], work["floor"] = floor.measure(before)
+    _say(f"floor {work['floor']:,} rows in {seconds['floor']:.3f}s")
     work["bill_run"] = work["floor"]
     if "statement_pdf" not in skip:
         seconds["statement_pdf"], work["statement_pdf"], cpu = statement_pdf_bench(min(100, counts["statements"]))
@@ -234,6 +244,7 @@ def _month(n, isp, skip, seconds, work, counts) -> None:
             run_day(day)
             burst_n = max(1, n // 10)
             seconds["payment_burst"], work["payment_burst"] = payment_burst(isp, burst_n, day)
+            _say(f"payment_burst {work['payment_burst']:,} payments in {seconds['payment_burst']:.3f}s")
             counts["payment_burst_threads"] = BURST_THREADS.get(_vendor(), 1)
             paid_by_burst = set(_burst_ids(isp, burst_n))
         elif day == HAND_PAYMENTS_DAY:
@@ -253,6 +264,7 @@ def _month(n, isp, skip, seconds, work, counts) -> None:
             counts["shutoff_day_counts"] = dict(report.counts)
         else:
             run_day(day)
+        _say(f"{day.isoformat()} done")
         day += dt.timedelta(days=1)
     counts.update(_outcome())
 
