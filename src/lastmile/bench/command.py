@@ -295,7 +295,6 @@ def _extras(n, isp, skip, seconds, work, counts) -> None:
 def _day_runs_on(count: int, broker: str):
     """The day run in this process (0), or fanned out to `count` real workers."""
     from django.conf import settings
-    from django.db import connection
 
     if not count:
         with _setting(settings, "CELERY_BROKER_URL", ""):
@@ -303,9 +302,9 @@ def _day_runs_on(count: int, broker: str):
         return
     from .workers import celery_workers
 
-    url = _url_of(connection)
+    # fresh_database and _use_database keep DATABASE_URL naming the database in use
     with _setting(settings, "CELERY_BROKER_URL", broker), \
-            celery_workers(count, database_url=url, broker=broker, queue=os.environ["LASTMILE_CELERY_QUEUE"]):
+            celery_workers(count, database_url=os.environ["DATABASE_URL"], broker=broker, queue=os.environ["LASTMILE_CELERY_QUEUE"]):
         yield
 
 
@@ -317,18 +316,6 @@ def _setting(obj, name, value):
         yield
     finally:
         setattr(obj, name, old)
-
-
-def _url_of(connection) -> str:
-    d = connection.settings_dict
-    auth = d["USER"] or ""
-    if d.get("PASSWORD"):
-        auth += f":{d['PASSWORD']}"
-    host = f"{auth}@" if auth else ""
-    host += d["HOST"] or "127.0.0.1"
-    if d.get("PORT"):
-        host += f":{d['PORT']}"
-    return f"postgres://{host}/{d['NAME']}"
 
 
 def _admin():

@@ -18,26 +18,6 @@ from .models import AttemptPurpose, AttemptStatus, ProcessorPayment
 CARD = "card"
 
 
-def attempt_record(*, account, result: ChargeResult, idempotency_key: str, ledger_key: str,
-                   amount: Decimal, purpose: str, last4: str = "", entry=None) -> ProcessorPayment:
-    """Keep one attempt and its outcome (the webhook finds it by intent or by key)."""
-    status = (AttemptStatus.SUCCEEDED if result.approved and entry is not None
-              else AttemptStatus.PENDING if result.pending or result.approved else AttemptStatus.DECLINED)
-    now = clock.now()
-    row, created = ProcessorPayment.objects.get_or_create(
-        idempotency_key=idempotency_key,
-        defaults=dict(account=account, processor=processor_name(), intent_id=result.reference or None,
-                      ledger_key=ledger_key, purpose=purpose, amount=amount, last4=last4, status=status,
-                      message=result.message[:300], entry=entry, created_at=now, updated_at=now),
-    )
-    if not created and row.entry_id is None:
-        row.status, row.message, row.updated_at = status, result.message[:300], now
-        row.intent_id = row.intent_id or result.reference or None
-        row.entry = entry
-        row.save(update_fields=["status", "message", "updated_at", "intent_id", "entry"])
-    return row
-
-
 def card_payment_take(*, account: Account, amount: Decimal, card, idempotency_key: str, actor: Actor | str,
                       purpose: str = AttemptPurpose.PORTAL, reason: str = "") -> tuple[ChargeResult, object]:
     """Charge the card and, when the processor approves, post the payment (BIL-4).
@@ -78,7 +58,9 @@ def _attempt_claim(*, account, amount: Decimal, card, idempotency_key: str, purp
 
 
 def _attempt_settle(claim: ProcessorPayment, *, result: ChargeResult, entry) -> None:
-    """The claimed attempt's outcome, as attempt_record would write it, in one UPDATE."""
+    """The claimed attempt's outcome in one UPDATE: succeeded once posted, waiting
+    while the processor has not said (or approved a payment posted elsewhere), else
+    declined; an attempt the webhook already tied to its entry is left alone."""
     status = (AttemptStatus.SUCCEEDED if result.approved and entry is not None
               else AttemptStatus.PENDING if result.pending or result.approved else AttemptStatus.DECLINED)
     ProcessorPayment.objects.filter(pk=claim.pk, entry__isnull=True).update(
