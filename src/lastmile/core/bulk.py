@@ -11,6 +11,7 @@ values into what the connection's driver stores; Decimal passes as it is.
 """
 from __future__ import annotations
 
+import contextvars
 import json
 
 from django.db import connections, router
@@ -102,11 +103,79 @@ def exists(sql: str, params=()) -> bool:
     """A raw `SELECT 1 ... LIMIT 1` for a job's "is anything due today?" guard.
 
     Compiling an ORM query costs about a millisecond; a simulated year runs every job
-    365 times, so the guards that let a quiet day return at once are raw.
+    365 times, so the guards that let a quiet day return at once are raw. Inside
+    `ask_together` the answer comes from one statement asked for every guard.
     """
+    gathering = _gathering.get()
+    if gathering is not None:
+        key = (sql, tuple(params))
+        if gathering.recording:
+            gathering.asked.setdefault(key, None)
+            return False  # so `a or b or c` lets every guard be asked
+        if key in gathering.answers:
+            return gathering.answers[key]
+    return _fetchone(sql, params) is not None
+
+
+def _fetchone(sql: str, params):
     with connections["default"].cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchone() is not None
+        return cursor.fetchone()
+
+
+class _Gathering:
+    def __init__(self):
+        self.recording = True
+        self.asked: dict[tuple, None] = {}
+        self.answers: dict[tuple, bool] = {}
+
+
+_gathering: contextvars.ContextVar[_Gathering | None] = contextvars.ContextVar("lastmile_probes", default=None)
+
+
+def ask_together(probes: list) -> list[bool]:
+    """Call every probe (a callable returning a bool that asks `exists`), with all
+    their `exists` guards answered by ONE statement: `SELECT EXISTS(…), EXISTS(…)`.
+
+    Why: a quiet day's stages each ask one or two guards, and on PostgreSQL each is
+    a round trip (a simulated year is 365 quiet-ish days, issue 14). The probes run
+    twice: first with every guard answering False, which only records what they ask
+    (False lets `a or b` go on to ask b); then for real, with the recorded guards
+    answered from the one statement. A guard the first pass did not reach is asked
+    on its own, so the answers are always the ones each probe would get alone.
+    """
+    gathering = _Gathering()
+    token = _gathering.set(gathering)
+    try:
+        for probe in probes:
+            try:
+                probe()
+            except Exception:  # noqa: BLE001 - a recording pass only; the real pass raises
+                pass
+        if gathering.asked:
+            keys = list(gathering.asked)
+            sql = "SELECT " + ", ".join(f"EXISTS({q})" for q, _ in keys)
+            row = _fetchone(sql, [p for _, params in keys for p in params])
+            gathering.answers = {key: bool(value) for key, value in zip(keys, row, strict=True)}
+        gathering.recording = False
+        return [bool(probe()) for probe in probes]
+    finally:
+        _gathering.reset(token)
+
+
+def ask_in_turn(probes: list):
+    """Yield, probe by probe, whether each says its work is due, for a caller that
+    runs each due one before the next is yielded (the day run's stages, the minute
+    jobs). The probes still ahead are asked together (`ask_together`), and asked
+    again after one said yes, since that work can make a later one due (the bill
+    run's statements are the autopay's work). None as a probe: always due."""
+    answers: list[bool] | None = None
+    for i in range(len(probes)):
+        if answers is None:
+            answers = [False] * i + ask_together([(lambda p=p: p is None or p()) for p in probes[i:]])
+        yield answers[i]
+        if answers[i]:
+            answers = None
 
 
 def table(model) -> str:

@@ -288,7 +288,15 @@ def policy_dirs() -> list[Path]:
     return dirs
 
 
+_seen_dirs: set[str] = set()
+
+
 def _scan() -> None:
+    # get_policy is asked per case and per day (1,400 times in a simulated year): a
+    # directory list already looked at costs no realpath (issue 14)
+    raw = os.environ.get("LASTMILE_POLICY_DIRS", "")
+    if raw in _seen_dirs:
+        return
     for directory in policy_dirs():
         key = str(directory.resolve())
         if key in _scanned:
@@ -296,6 +304,7 @@ def _scan() -> None:
         for path in sorted(directory.glob("*.yaml")):
             _register(read(path))
         _scanned.add(key)
+    _seen_dirs.add(raw)
 
 
 def _register(policy: Policy) -> Policy:

@@ -7,7 +7,7 @@ from lastmile.core.periodic import periodic_job
 from .choices import NocRequestState
 
 
-@periodic_job("noc_followups")
+@periodic_job("noc_followups", due=lambda: _any_request_in(NocRequestState.SENT))
 def noc_followups() -> int:
     """DLQ-7: a ticket to call the NOC when an unsuspend is unconfirmed after 3 minutes."""
     from .services import noc_followups_open
@@ -17,7 +17,7 @@ def noc_followups() -> int:
     return noc_followups_open()
 
 
-@periodic_job("noc_retry")
+@periodic_job("noc_retry", due=lambda: _any_request_in(NocRequestState.FAILED))
 def noc_retry() -> int:
     """NET-1: a request whose delivery failed (the CRM unreachable) is sent again."""
     from .services import noc_requests_retry

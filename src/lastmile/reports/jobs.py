@@ -9,7 +9,9 @@ from lastmile.core.dayrun import daily_job
 from .services import collections_close
 
 
-@daily_job("reports_close", order=90, chunked=False)
+# no stage lock: a due date's rows are one transaction under a unique (due_on,
+# network) pair, so two closes at once store it once; it runs every day
+@daily_job("reports_close", order=90, chunked=False, locked=False)
 def _close(*, as_of, account_ids=None) -> int:
     if account_ids is not None:
         from lastmile.accounts.models import Account

@@ -26,8 +26,8 @@ def collections_close(*, as_of: dt.date) -> int:
     due dates were stored.
 
     It runs every day (and 365 times in a simulated year), so what is already
-    stored is found in two plain queries: each due date's newest statement, and the
-    newest statement each stored due date was taken with. A stored due date stays
+    stored is found in one plain query of two parts: each due date's newest
+    statement, and the newest statement each stored due date was taken with. A stored due date stays
     current while those agree (see selectors.stored_due_dates).
     """
     from django.db import connection
@@ -37,18 +37,20 @@ def collections_close(*, as_of: dt.date) -> int:
     st = bulk.table(Statement)
     with connection.cursor() as cursor:
         # a loose index scan of (due_on, id): one probe per due date, however many
-        # statements each has (a GROUP BY would read them all, every day)
+        # statements each has (a GROUP BY would read them all, every day); and what
+        # is stored, in the same round trip
         cursor.execute(
             f"WITH RECURSIVE d(day) AS (SELECT MIN(due_on) FROM {st} UNION ALL"
             f" SELECT (SELECT MIN(due_on) FROM {st} WHERE due_on > d.day) FROM d WHERE d.day IS NOT NULL)"
-            f" SELECT day, (SELECT MAX(id) FROM {st} WHERE due_on = d.day) FROM d"
-            f" WHERE day IS NOT NULL AND day < %s",
+            f" SELECT 1, day, (SELECT MAX(id) FROM {st} WHERE due_on = d.day) FROM d"
+            f" WHERE day IS NOT NULL AND day < %s"
+            f" UNION ALL SELECT DISTINCT 0, due_on, last_statement_id FROM {bulk.table(CollectedDueDate)}",
             [bulk.db_date(as_of, Statement)])
-        newest = {_day(d): last for d, last in cursor.fetchall()}
-        if not newest:
-            return 0
-        cursor.execute(f"SELECT DISTINCT due_on, last_statement_id FROM {bulk.table(CollectedDueDate)}")
-        stored = {_day(d): last for d, last in cursor.fetchall()}
+        newest, stored = {}, {}
+        for is_newest, d, last in cursor.fetchall():
+            (newest if is_newest else stored)[_day(d)] = last
+    if not newest:
+        return 0
     closed = 0
     for due_on in sorted(newest):
         if stored.get(due_on) == newest[due_on]:
@@ -56,9 +58,8 @@ def collections_close(*, as_of: dt.date) -> int:
         issued, cut, last = due_date_window(due_on)
         if last >= as_of:
             continue
-        if due_on in stored:  # statements were added since (an import): store it anew
-            CollectedDueDate.objects.filter(due_on=due_on).delete()
-        closed += _store(due_on, issued, last, cut, as_of)
+        # statements were added since (an import): store it anew
+        closed += _store(due_on, issued, last, cut, as_of, replace=due_on in stored)
     return closed
 
 
@@ -67,7 +68,12 @@ def _day(value) -> dt.date:
 
 
 @transaction.atomic
-def _store(due_on, issued, last, cut, as_of) -> int:
+def _store(due_on, issued, last, cut, as_of, *, replace: bool = False) -> int:
+    """One due date's rows, in one transaction with the removal of what they replace,
+    so a reader never sees the due date half stored, and two closes at once store it
+    once (unique due_on and network; the day run takes no lock for this stage)."""
+    if replace:
+        CollectedDueDate.objects.filter(due_on=due_on).delete()
     newest = last_statement_id(due_on)
     found = {row[0]: row[1:] for row in _collected(due_on, issued, last, cut)}
     rows = []
