@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Max, Q, Sum
 
+from lastmile.core.bulk import Ids
 from lastmile.core.errors import NotFound
 from lastmile.core.money import ZERO
 
@@ -20,7 +21,7 @@ def balance(*, account) -> Decimal:
 
 def balances(*, account_ids) -> dict[int, Decimal]:
     rows = (
-        LedgerEntry.objects.filter(account_id__in=account_ids)
+        LedgerEntry.objects.filter(account_id__among=Ids(account_ids))
         .values("account_id").annotate(s=Sum("amount"), last=Max("id"))
     )
     return {r["account_id"]: r["s"] for r in rows}

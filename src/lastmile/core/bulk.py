@@ -12,9 +12,13 @@ values into what the connection's driver stores; Decimal passes as it is.
 from __future__ import annotations
 
 import contextvars
+import datetime as dt
+import decimal
 import json
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
+from django.db.models import Field, ForeignObject, Lookup
 
 
 def _connection(model):
@@ -33,6 +37,26 @@ def db_date(value, model=None):
 def db_datetime(value, model=None):
     conn = _connection(model) if model is not None else connections["default"]
     return conn.ops.adapt_datetimefield_value(value)
+
+
+_float_decimal = decimal.Context(prec=15).create_decimal_from_float
+_CENT = decimal.Decimal("0.01")
+
+
+def money_from_db(value):
+    """An amount read by a raw query, as Django's field would read it: SQLite keeps
+    a decimal column as an integer or a float of 15 significant digits (Django's own
+    converter, which this repeats), PostgreSQL hands a Decimal back."""
+    if value is None or isinstance(value, decimal.Decimal):
+        return value
+    return _float_decimal(value).quantize(_CENT)
+
+
+def date_from_db(value):
+    """A date read by a raw query: SQLite gives the ISO text it stores."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
 
 
 def json_text(value) -> str:
@@ -221,3 +245,37 @@ def loaded(instance, pk: int):
     instance._state.adding = False
     instance._state.db = "default"
     return instance
+
+
+class Ids:
+    """A list of integer ids for the `__among` lookup: `filter(account_id__among=Ids(ids))`.
+
+    Why not `__in`: Django prepares and resolves each value of an `__in` list in
+    Python, which for a day-run chunk's thousand ids was about 3 ms a query and 0.3 s
+    of a 100,000-account delinquency day (issue 14). The ids are made ints here and
+    written into the SQL, so nothing but integers can reach it."""
+
+    __slots__ = ("ids",)
+
+    def __init__(self, ids):
+        self.ids = [int(i) for i in ids]
+
+
+class Among(Lookup):
+    lookup_name = "among"
+    prepare_rhs = False
+
+    def get_prep_lookup(self):
+        if not isinstance(self.rhs, Ids):
+            raise TypeError("__among takes core.bulk.Ids(...)")
+        return self.rhs
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        if not self.rhs.ids:
+            raise EmptyResultSet
+        return f"{lhs} IN ({', '.join(map(str, self.rhs.ids))})", list(params)
+
+
+Field.register_lookup(Among)
+ForeignObject.register_lookup(Among)

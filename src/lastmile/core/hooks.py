@@ -23,11 +23,35 @@ SERVICE_RESTORED = "service_restored"  # account, actor  (DLQ-7: NOC confirmed, 
 PACKAGE_CHANGED = "package_changed"  # account, previous, to, actor  (packages' codes; NET-3 re-sends the rate)
 
 
-def subscribe(event: str, handler: Callable) -> None:
+_many: dict[tuple[str, Callable], Callable] = {}
+
+
+def subscribe(event: str, handler: Callable, *, many: Callable | None = None) -> None:
+    """`many(payloads)`, when given, takes a whole batch of the event at once (the
+    day run's bulk paths publish thousands: issue 14), answering with one query
+    what `handler` would ask per event."""
     if handler not in _subscribers[event]:
         _subscribers[event].append(handler)
+    if many is not None:
+        _many[(event, handler)] = many
 
 
 def publish(event: str, **payload) -> None:
     for handler in list(_subscribers[event]):
         handler(**payload)
+
+
+def publish_many(event: str, payloads: list[dict]) -> None:
+    """The same events as `publish` once per payload, with each subscriber handed
+    the whole batch in turn (its `many` handler, or its handler per payload).
+    Subscribers are other contexts and independent of each other, so handler by
+    handler is the same as event by event."""
+    if not payloads:
+        return
+    for handler in list(_subscribers[event]):
+        many = _many.get((event, handler))
+        if many is not None:
+            many(payloads)
+        else:
+            for payload in payloads:
+                handler(**payload)

@@ -4,8 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Sum
 
 from lastmile.accounts.models import Account
 from lastmile.billing.choices import EntryType
@@ -106,7 +105,7 @@ def payments_since(*, account, after_entry_id: int, through: dt.date | None = No
     return -Decimal(total).quantize(Decimal("0.01"))
 
 
-def owing_candidates(*, as_of: dt.date, networks=(), extra_account_ids=(), account_ids=None):
+def owing_candidates(*, as_of: dt.date, networks=(), extra_account_ids=(), account_ids=None) -> list[int]:
     """Active accounts that owe on statements already due, set-based (DLQ opening).
 
     Per account: the latest statement due by `as_of`; debits are the positive
@@ -114,57 +113,91 @@ def owing_candidates(*, as_of: dt.date, networks=(), extra_account_ids=(), accou
     billing.selectors.owed_on_due_statements, except that a voided charge and its
     void both drop out (a fee charged after the statement and voided must not pay
     the statement). No open case, no claim grace (DLQ-6).
+
+    One grouped pass over the ledger (issue 14): asked per account as correlated
+    subqueries it was 1.7 s of a 100,000-account delinquency day on PostgreSQL. A
+    prefilter: oldest_unpaid_due then works out each candidate's figures in Decimal.
     """
-    latest = Statement.objects.filter(account=OuterRef("pk"), due_on__lte=as_of).order_by("-period_start")
-    money = DecimalField(max_digits=14, decimal_places=2)
-    voided = LedgerEntry.objects.filter(voids=OuterRef("pk"))
-    debit = (
-        LedgerEntry.objects.filter(account=OuterRef("pk"), amount__gt=0, id__lte=OuterRef("through"),
-                                   voids__isnull=True)  # BIL-7: a reversal drops out with its payment
-        .exclude(Exists(voided)).order_by().values("account").annotate(s=Sum("amount")).values("s")
-    )
-    credit = (
-        LedgerEntry.objects.filter(account=OuterRef("pk"), amount__lt=0, voided_by__isnull=True)  # BIL-7
-        .exclude(entry_type=EntryType.VOID).order_by().values("account").annotate(s=Sum("amount")).values("s")
-    )
-    qs = Account.objects.filter(status=AccountStatus.ACTIVE).filter(
-        Q(network__in=list(networks)) | Q(pk__in=list(extra_account_ids))
-    )
+    from lastmile.core import bulk
+
+    if not networks and not extra_account_ids:
+        return []
+    acc, case, st, le = (bulk.table(m) for m in (Account, Case, Statement, LedgerEntry))
+    where, params = [], [_SLACK, AccountStatus.ACTIVE]
+    if networks:
+        where.append(f"a.network IN ({', '.join(['%s'] * len(networks))})")
+        params += list(networks)
+    if extra_account_ids:
+        where.append(f"a.id IN ({', '.join(['%s'] * len(extra_account_ids))})")
+        params += list(extra_account_ids)
+    only = ""
     if account_ids is not None:
-        qs = qs.filter(pk__in=account_ids)
-    qs = (
-        qs.exclude(Exists(Case.objects.filter(account=OuterRef("pk"), status=CaseStatus.OPEN)))
-        .exclude(Exists(Case.objects.filter(account=OuterRef("pk"), grace_until__gt=as_of)))
-        .annotate(through=Subquery(latest.values("through_entry_id")[:1]))
-        .filter(through__isnull=False)
-        .annotate(
-            debit=Coalesce(Subquery(debit, output_field=money), Value(ZERO), output_field=money),
-            credit=Coalesce(Subquery(credit, output_field=money), Value(ZERO), output_field=money),
-        )
-        .annotate(owed=F("debit") + F("credit"))
-        .filter(owed__gte=_SLACK)
+        if not account_ids:
+            return []
+        only = f" AND a.id IN ({', '.join(['%s'] * len(account_ids))})"
+        params += list(account_ids)
+    day = bulk.db_date(as_of, Case)
+    params += [CaseStatus.OPEN, day, bulk.db_date(as_of, Statement), EntryType.VOID, _SLACK]
+    sql = (
+        # an account with no voided entries owes on its due statements at most its
+        # balance (the entries after the statement are charges), so one grouped pass
+        # keeps only those with a balance or a void to the exact figures below
+        f"WITH owing AS (SELECT account_id FROM {le} GROUP BY account_id"
+        f" HAVING SUM(amount) >= CAST(%s AS NUMERIC) OR COUNT(voids_id) > 0),"
+        f" cand AS (SELECT a.id FROM {acc} a JOIN owing o ON o.account_id = a.id"
+        f" WHERE a.status = %s AND ({' OR '.join(where)}){only}"
+        f" AND NOT EXISTS (SELECT 1 FROM {case} c WHERE c.account_id = a.id AND c.status = %s)"
+        f" AND NOT EXISTS (SELECT 1 FROM {case} c WHERE c.account_id = a.id AND c.grace_until > %s)),"
+        f" latest AS (SELECT s.account_id, MAX(s.period_start) AS ps FROM {st} s JOIN cand ON cand.id = s.account_id"
+        f" WHERE s.due_on <= %s GROUP BY s.account_id),"
+        f" thr AS (SELECT s.account_id, s.through_entry_id AS through FROM {st} s JOIN latest l"
+        f" ON l.account_id = s.account_id AND l.ps = s.period_start WHERE s.through_entry_id IS NOT NULL)"
+        f" SELECT thr.account_id FROM thr JOIN {le} e ON e.account_id = thr.account_id"
+        f" WHERE e.id NOT IN (SELECT v.voids_id FROM {le} v WHERE v.voids_id IS NOT NULL)"  # BIL-7
+        f" GROUP BY thr.account_id HAVING SUM(CASE"
+        f" WHEN e.amount > 0 AND e.id <= thr.through AND e.voids_id IS NULL THEN e.amount"
+        f" WHEN e.amount < 0 AND e.entry_type <> %s THEN e.amount ELSE 0 END) >= CAST(%s AS NUMERIC)"
+        f" ORDER BY thr.account_id"
     )
-    return qs
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def oldest_unpaid_due(*, account_ids, as_of: dt.date) -> dict[int, tuple[dt.date, Decimal]]:
     """For each account: the due date of its oldest statement not fully paid (BIL-4
     FIFO) and what it owes on due statements, exactly in Decimal."""
+    from django.db import connection
+
+    from lastmile.core import bulk
+
     stmts: dict[int, list] = {}
-    for row in (Statement.objects.filter(account_id__in=account_ids, due_on__lte=as_of)
-                .order_by("account_id", "period_start").values("account_id", "due_on", "through_entry_id")):
-        stmts.setdefault(row["account_id"], []).append(row)
     debits: dict[int, list] = {}
     credits: dict[int, Decimal] = {}
-    rows = (LedgerEntry.objects.filter(account_id__in=account_ids).exclude(entry_type=EntryType.VOID)
-            .exclude(voided_by__isnull=False).filter(voids__isnull=True)  # BIL-7: reversals drop out
-            .order_by("id").values("account_id", "id", "amount"))
-    for row in rows:
-        amount = Decimal(row["amount"])
-        if amount > 0:
-            debits.setdefault(row["account_id"], []).append((row["id"], amount))
-        else:
-            credits[row["account_id"]] = credits.get(row["account_id"], ZERO) + amount
+    ids = list(account_ids)
+    if not ids:
+        return {}
+    marks = ", ".join(["%s"] * len(ids))
+    st, le = bulk.table(Statement), bulk.table(LedgerEntry)
+    # raw (issue 14): the ORM built 10,000-id lookups and a model row per entry, half a
+    # second of a delinquency day; the same rows, read as the fields would read them
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT account_id, due_on, through_entry_id FROM {st} WHERE account_id IN ({marks})"
+                       f" AND due_on <= %s ORDER BY account_id, period_start", [*ids, bulk.db_date(as_of, Statement)])
+        for account_id, due_on, through in cursor.fetchall():
+            stmts.setdefault(account_id, []).append({"due_on": bulk.date_from_db(due_on), "through_entry_id": through})
+        cursor.execute(f"SELECT e.account_id, e.id, e.amount FROM {le} e WHERE e.account_id IN ({marks})"
+                       f" AND e.entry_type <> %s AND e.voids_id IS NULL"  # BIL-7: reversals drop out
+                       f" AND NOT EXISTS (SELECT 1 FROM {le} v WHERE v.voids_id = e.id) ORDER BY e.id",
+                       [*ids, EntryType.VOID])
+        for account_id, entry_id, amount in cursor.fetchall():
+            amount = bulk.money_from_db(amount)
+            if amount > 0:
+                debits.setdefault(account_id, []).append((entry_id, amount))
+            else:
+                credits[account_id] = credits.get(account_id, ZERO) + amount
     result = {}
     for pk, rows in stmts.items():
         credit = credits.get(pk, ZERO)

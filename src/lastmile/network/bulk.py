@@ -160,6 +160,7 @@ def service_shut_off_many(*, rows, record: bool = True) -> dict[int, list]:
         Account.objects.filter(pk__in=pks).update(status=to)
     if record:
         timeline.record_many(entry for pk in ids for entry in entries[pk])
-    for account, previous, to, actor in published:
-        hooks.publish(hooks.STATUS_CHANGED, account=account, previous=previous, to=to, actor=actor)
+    hooks.publish_many(hooks.STATUS_CHANGED, [
+        {"account": account, "previous": previous, "to": to, "actor": actor}
+        for account, previous, to, actor in published])
     return entries

@@ -137,7 +137,26 @@ def _on_package_changed(*, account, previous=None, to=None, actor=None, **_):
                        why=f"package {previous} -> {to}")
 
 
-hooks.subscribe(hooks.STATUS_CHANGED, _on_status_changed)
+def _on_status_changed_many(payloads: list[dict]) -> None:
+    """The bulk paths' status changes (thousands on a delinquency day): one query
+    finds which of the wireless accounts have a session the NAS told us of; only
+    those go on to the per-account check."""
+    from .dispatch import simulating as _simulating
+
+    if _simulating():
+        return
+    wireless = [p for p in payloads if p["account"].network == Network.WIRELESS and p["account"].pk is not None]
+    if not wireless:
+        return
+    with_session = set(Subscriber.objects.filter(
+        account_id__among=bulk.Ids(p["account"].pk for p in wireless), nas__isnull=False,
+    ).exclude(session_id="").values_list("account_id", flat=True))
+    for payload in wireless:
+        if payload["account"].pk in with_session:
+            _on_status_changed(**payload)
+
+
+hooks.subscribe(hooks.STATUS_CHANGED, _on_status_changed, many=_on_status_changed_many)
 hooks.subscribe(hooks.PACKAGE_CHANGED, _on_package_changed)
 
 
