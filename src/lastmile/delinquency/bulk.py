@@ -389,11 +389,26 @@ def _cases_update(cases: list[Case]) -> None:
     """next_due_on, ticket_id and shut_off of every case, one executemany."""
     conn = connections[router.db_for_write(Case)]
     qn = conn.ops.quote_name
+    rows = [(fast.db_date(c.next_due_on, Case), c.ticket_id, c.shut_off, c.pk) for c in cases]
+    if conn.vendor == "postgresql" and rows:
+        # one statement for the chunk: executemany is a round trip per case there
+        # (0.4 s of a 100,000-account delinquency day, issue 14)
+        # (0.4 s of a 100,000-account delinquency day, issue 14); the values are
+        # written from their own types (a date, ints, a bool), not from text
+        table = qn(Case._meta.db_table)
+        values = ", ".join(
+            f"({'NULL' if c.next_due_on is None else repr(c.next_due_on.isoformat())}::date,"
+            f" {'NULL' if c.ticket_id is None else int(c.ticket_id)}::bigint, {bool(c.shut_off)}, {int(c.pk)})"
+            for c in cases)
+        sql = (f"UPDATE {table} SET {qn('next_due_on')} = v.d, {qn('ticket_id')} = v.t, {qn('shut_off')} = v.s"
+               f" FROM (VALUES {values}) AS v(d, t, s, id) WHERE {table}.{qn('id')} = v.id")
+        with conn.cursor() as cursor:
+            cursor.execute(sql)
+        return
     sql = (f"UPDATE {qn(Case._meta.db_table)} SET {qn('next_due_on')} = %s, {qn('ticket_id')} = %s, "
            f"{qn('shut_off')} = %s WHERE {qn('id')} = %s")
     with conn.cursor() as cursor:
-        cursor.executemany(sql, [(fast.db_date(c.next_due_on, Case), c.ticket_id, c.shut_off, c.pk)
-                                 for c in cases])
+        cursor.executemany(sql, rows)
 
 
 def due_cases(as_of: dt.date, account_ids=None):

@@ -142,7 +142,7 @@ def owing_candidates(*, as_of: dt.date, networks=(), extra_account_ids=(), accou
         # an account with no voided entries owes on its due statements at most its
         # balance (the entries after the statement are charges), so one grouped pass
         # keeps only those with a balance or a void to the exact figures below
-        f"WITH owing AS (SELECT account_id FROM {le} GROUP BY account_id"
+        f"WITH owing AS MATERIALIZED (SELECT account_id FROM {le} GROUP BY account_id"
         f" HAVING SUM(amount) >= CAST(%s AS NUMERIC) OR COUNT(voids_id) > 0),"
         f" cand AS (SELECT a.id FROM {acc} a JOIN owing o ON o.account_id = a.id"
         f" WHERE a.status = %s AND ({' OR '.join(where)}){only}"
@@ -176,22 +176,22 @@ def oldest_unpaid_due(*, account_ids, as_of: dt.date) -> dict[int, tuple[dt.date
     stmts: dict[int, list] = {}
     debits: dict[int, list] = {}
     credits: dict[int, Decimal] = {}
-    ids = list(account_ids)
+    ids = bulk.Ids(account_ids).ids
     if not ids:
         return {}
-    marks = ", ".join(["%s"] * len(ids))
+    marks = ", ".join(map(str, ids))  # integers, written into the SQL (see core.bulk.Ids)
     st, le = bulk.table(Statement), bulk.table(LedgerEntry)
     # raw (issue 14): the ORM built 10,000-id lookups and a model row per entry, half a
     # second of a delinquency day; the same rows, read as the fields would read them
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT account_id, due_on, through_entry_id FROM {st} WHERE account_id IN ({marks})"
-                       f" AND due_on <= %s ORDER BY account_id, period_start", [*ids, bulk.db_date(as_of, Statement)])
+                       f" AND due_on <= %s ORDER BY account_id, period_start", [bulk.db_date(as_of, Statement)])
         for account_id, due_on, through in cursor.fetchall():
             stmts.setdefault(account_id, []).append({"due_on": bulk.date_from_db(due_on), "through_entry_id": through})
         cursor.execute(f"SELECT e.account_id, e.id, e.amount FROM {le} e WHERE e.account_id IN ({marks})"
                        f" AND e.entry_type <> %s AND e.voids_id IS NULL"  # BIL-7: reversals drop out
                        f" AND NOT EXISTS (SELECT 1 FROM {le} v WHERE v.voids_id = e.id) ORDER BY e.id",
-                       [*ids, EntryType.VOID])
+                       [EntryType.VOID])
         for account_id, entry_id, amount in cursor.fetchall():
             amount = bulk.money_from_db(amount)
             if amount > 0:
