@@ -20,12 +20,8 @@ _PLAIN = frozenset({str, int, bool, float, type(None)})
 def _jsonable(value):
     if type(value) in _PLAIN:  # most fields: nothing to convert (the day run writes 10^5 rows)
         return value
-    if isinstance(value, Decimal):
-        return fmt(value)
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
+    if isinstance(value, (Decimal, dt.date)):
+        return _json_default(value)
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -39,7 +35,7 @@ def _json_default(value):
     entries, issue 14)."""
     if isinstance(value, Decimal):
         return fmt(value)
-    if isinstance(value, (dt.date, dt.datetime)):
+    if isinstance(value, dt.date):  # a datetime too
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
 

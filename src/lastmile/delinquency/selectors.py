@@ -127,9 +127,9 @@ def owing_candidates(*, as_of: dt.date, networks=(), extra_account_ids=(), accou
     if networks:
         where.append(f"a.network IN ({', '.join(['%s'] * len(networks))})")
         params += list(networks)
-    if extra_account_ids:
-        where.append(f"a.id IN ({', '.join(['%s'] * len(extra_account_ids))})")
-        params += list(extra_account_ids)
+    extra = bulk.Ids(extra_account_ids).ids
+    if extra:
+        where.append(f"a.id IN ({', '.join(map(str, extra))})")
     only = ""
     scope = None  # the accounts the ledger pass needs to read; None: every account
     if account_ids is not None:
@@ -138,7 +138,6 @@ def owing_candidates(*, as_of: dt.date, networks=(), extra_account_ids=(), accou
             return []
         only = f" AND a.id IN ({', '.join(map(str, scope))})"
     if not networks:
-        extra = bulk.Ids(extra_account_ids).ids
         scope = extra if scope is None else sorted(set(scope) & set(extra))
         if not scope:
             return []

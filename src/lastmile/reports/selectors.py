@@ -25,7 +25,7 @@ from lastmile.billing.choices import ChargeKind, EntryType
 from lastmile.billing.models import LedgerEntry, Statement
 from lastmile.cancellations.choices import CancellationStatus
 from lastmile.cancellations.models import Cancellation
-from lastmile.core import ispconfig
+from lastmile.core import bulk, ispconfig
 from lastmile.core.choices import Network
 from lastmile.delinquency.models import Arrangement, ArrangementStatus, Case, CaseOutcome
 from lastmile.delinquency.policy import get_policy
@@ -49,11 +49,7 @@ AGING_BUCKETS = ("current", "days_1_30", "days_31_60", "days_61_90", "over_90")
 def money(value) -> Decimal:
     """A database SUM as exact money: SQLite sums decimals as floats, PostgreSQL as
     numerics; both come back as two-place Decimals."""
-    if value is None:
-        return ZERO
-    if isinstance(value, Decimal):
-        return value.quantize(CENT)
-    return Decimal(repr(value)).quantize(CENT)
+    return ZERO if value is None else bulk.money_from_db(value).quantize(CENT)
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:

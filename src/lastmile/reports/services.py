@@ -48,7 +48,7 @@ def collections_close(*, as_of: dt.date) -> int:
             [bulk.db_date(as_of, Statement)])
         newest, stored = {}, {}
         for is_newest, d, last in cursor.fetchall():
-            (newest if is_newest else stored)[_day(d)] = last
+            (newest if is_newest else stored)[bulk.date_from_db(d)] = last
     if not newest:
         return 0
     closed = 0
@@ -61,10 +61,6 @@ def collections_close(*, as_of: dt.date) -> int:
         # statements were added since (an import): store it anew
         closed += _store(due_on, issued, last, cut, as_of, replace=due_on in stored)
     return closed
-
-
-def _day(value) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 @transaction.atomic
