@@ -119,3 +119,38 @@ def test_dlq1_dlq5_dlq8_bulk_steps_equal_the_per_case_path(name, monkeypatch):
                  if k not in ("case", "ticket", "request")} for e in timeline]
 
     assert without_ids(fast["timeline"]) == without_ids(slow["timeline"])
+
+
+@pytest.mark.django_db
+def test_dlq1_dlq5_wireless_disconnects_together_equal_one_by_one(monkeypatch):
+    """Issue 14: the day's scheduled disconnects done as one batch write the timeline
+    that each event done on its own writes (shut-off, then the reactivation fee)."""
+    import re
+
+    from lastmile.core import scheduling
+    from lastmile.delinquency import bulk
+    from tests.mixins import run_scenario_text
+
+    text = (SCENARIOS / "dlq_wireless_2022_04.yaml").read_text()
+    batched = []
+    real = bulk.disconnect_many
+
+    def spy(*, events):
+        result = real(events=events)
+        batched.extend(result.values())
+        return result
+
+    monkeypatch.setattr(bulk, "disconnect_many", spy)
+    fast = run_scenario_text(text)
+    with monkeypatch.context() as patch:
+        patch.setattr(scheduling, "_batch_handlers", {})
+        slow = run_scenario_text(text)
+    assert batched.count("disconnected") == 2  # wes in September, fay in December
+
+    def without_ids(timeline):
+        return [{k: re.sub(r"\d{5,}", "N", v) if isinstance(v, str) else v for k, v in e.items()
+                 if k not in ("case", "ticket", "request")} for e in timeline]
+
+    fees = [e for e in fast["timeline"] if e["type"] == "charge.posted" and e.get("kind") == "reactivation_fee"]
+    assert [str(e["date"]) for e in fees] == ["2026-09-01", "2026-12-02"]
+    assert without_ids(fast["timeline"]) == without_ids(slow["timeline"])

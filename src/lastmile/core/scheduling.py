@@ -16,6 +16,8 @@ from .actors import Actor, automation
 from .models import ScheduledEvent, ScheduledEventStatus
 
 _handlers: dict[str, Callable[..., str | None]] = {}
+_batch_handlers: dict[str, Callable[..., dict[int, str]]] = {}
+BATCH = 1000
 
 
 def scheduled_action(action: str):
@@ -23,6 +25,23 @@ def scheduled_action(action: str):
 
     def register(fn):
         _handlers[action] = fn
+        return fn
+
+    return register
+
+
+def scheduled_action_batch(action: str):
+    """Register a handler for many of `action`'s events due together.
+
+    Why: a what-if's two months on 100,000 accounts disconnect tens of thousands of
+    wireless accounts one event at a time (issue 14). The batch handler gets the
+    claimed events (at most one per account) and returns {event id: result} for
+    those it carried out exactly as the one-event handler would; the events it
+    leaves go through the one-event handler, in the same transaction.
+    """
+
+    def register(fn):
+        _batch_handlers[action] = fn
         return fn
 
     return register
@@ -85,11 +104,56 @@ def run_due(as_of: dt.date, account_ids=None) -> int:
     qs = ScheduledEvent.objects.filter(status=ScheduledEventStatus.PENDING, run_on__lte=as_of)
     if account_ids is not None:
         qs = qs.filter(account_id__in=account_ids)
-    ran = 0
-    for event_id in list(qs.order_by("run_on", "id").values_list("id", flat=True)):
-        if _run_one(event_id):
-            ran += 1
+    due = list(qs.order_by("run_on", "id").values_list("id", "action", "account_id"))
+    ran, i = 0, 0
+    while i < len(due):
+        action = due[i][1]
+        if action not in _batch_handlers:
+            ran += _run_one(due[i][0])
+            i += 1
+            continue
+        # a run of the same action, oldest first: one event per account goes in the
+        # batch, an account's later events run one by one after it (their order kept)
+        j = i
+        while j < len(due) and due[j][1] == action and j - i < BATCH:
+            j += 1
+        seen: set[int] = set()
+        batch, after = [], []
+        for event_id, _action, account_id in due[i:j]:
+            (after if account_id in seen else batch).append(event_id)
+            seen.add(account_id)
+        ran += _run_batch(action, batch)
+        ran += sum(_run_one(event_id) for event_id in after)
+        i = j
     return ran
+
+
+@transaction.atomic
+def _run_batch(action: str, event_ids: list[int]) -> int:
+    """Claim the batch's pending events (locked, so a second worker waits and then
+    finds them done) and carry them out: the batch handler first, then the
+    one-event handler for what it left."""
+    from . import bulk
+
+    events = list(ScheduledEvent.objects.select_for_update().select_related("account")
+                  .filter(pk__among=bulk.Ids(event_ids), status=ScheduledEventStatus.PENDING).order_by("pk"))
+    if not events:
+        return 0
+    ScheduledEvent.objects.filter(pk__among=bulk.Ids(e.pk for e in events)).update(
+        status=ScheduledEventStatus.DONE, done_at=clock.now())
+    actor = automation(f"scheduled {action}")
+    results = dict(_batch_handlers[action](events=events, actor=actor))
+    handler = _handlers[action]
+    for event in events:
+        if event.pk not in results:
+            results[event.pk] = handler(event=event, actor=actor)
+    by_result: dict[str, list[int]] = {}
+    for event_id, result in results.items():
+        if result:
+            by_result.setdefault(str(result)[:500], []).append(event_id)
+    for result, ids in by_result.items():
+        ScheduledEvent.objects.filter(pk__among=bulk.Ids(ids)).update(result=result)
+    return len(events)
 
 
 def _run_one(event_id: int) -> bool:

@@ -159,7 +159,6 @@ def bulk_ok(steps, shut_off_ready: bool = False) -> bool:
 def shut_off_ready(cases: list[Case], plans: dict) -> set[int]:
     """Cases of this chunk whose shut-off the bulk path can do (network.bulk decides
     for the account; the reactivation fee must not be posted yet)."""
-    from lastmile.billing.models import LedgerEntry
     from lastmile.network.bulk import shut_off_bulk_ready
 
     wanted = {c.pk: c for c in cases if shut_offs(plans[c.pk][1])}
@@ -167,9 +166,8 @@ def shut_off_ready(cases: list[Case], plans: dict) -> set[int]:
         return set()
     keys = [f"dlq-shutoff:{c.pk}:{step.name}" for c in wanted.values() for step, _ in shut_offs(plans[c.pk][1])]
     ready = shut_off_bulk_ready(account_ids=[c.account_id for c in wanted.values()], keys=keys)
-    charged = set(LedgerEntry.objects.filter(key__in=[f"reactivation:{pk}" for pk in wanted])
-                  .values_list("key", flat=True))
-    return {pk for pk, c in wanted.items() if c.account_id in ready and f"reactivation:{pk}" not in charged}
+    fee_due = _fee_not_charged(wanted)
+    return {pk for pk, c in wanted.items() if c.account_id in ready and pk in fee_due}
 
 
 def _render(template: str, context: dict) -> tuple[str, str, str]:
@@ -190,8 +188,6 @@ def advance_chunk(cases: list[Case], plans: dict, as_of: dt.date) -> int:
     `network.bulk.service_shut_off_many`, the reactivation fee (DLQ-5) is the
     ledger row and `charge.posted` that `billing.services.charge_post` writes.
     """
-    from lastmile.billing.choices import ChargeKind, EntryType
-    from lastmile.billing.models import LedgerEntry
     from lastmile.core.choices import Network
     from lastmile.core.money import money
     from lastmile.network.bulk import service_shut_off_many
@@ -347,14 +343,9 @@ def advance_chunk(cases: list[Case], plans: dict, as_of: dt.date) -> int:
                 elif name == "shut_off":
                     rows.extend(shut_entries.get(case.account_id, ()))
                     case.shut_off = True
-                    if fee > ZERO:  # DLQ-5, as billing.services.charge_post posts it
-                        why = "DLQ-5: service shut off for non-payment"
-                        fees.append((case.account_id, EntryType.CHARGE, ChargeKind.REACTIVATION_FEE, fee, day,
-                                     at, "", f"reactivation:{case.pk}",
-                                     "reactivation fee (shut off for non-payment)", "", actor, why))
+                    if fee > ZERO:
+                        _fee(case, fee, actor, day, at, fees, rows)
                         owed[case.account_id] = (owed.get(case.account_id) or ZERO) + fee
-                        rows.append(_entry("charge.posted", case.account_id, actor, why,
-                                           kind=ChargeKind.REACTIVATION_FEE, amount=fee))
                 elif name == "call_tasks":
                     purpose = (arg or {}).get("purpose") or f"Delinquent account: {step.name}"
                     batch = f"dlq:{case.pk}:{step.name}"
@@ -378,11 +369,94 @@ def advance_chunk(cases: list[Case], plans: dict, as_of: dt.date) -> int:
     fast.insert(CallTask, ["account", "phone", "purpose", "batch", "key", "created_on", "created_at", "outcome",
                            "outcome_by", "status"], tasks)
     fast.insert(TicketNote, ["ticket", "body", "author", "written_at"], notes)
-    fast.insert(LedgerEntry, ["account", "entry_type", "kind", "amount", "posted_on", "posted_at", "method", "key",
-                              "description", "reference", "actor", "reason"], fees)
+    _fees_insert(fees)
     timeline.record_many(rows)
     _cases_update(cases)
     return len(step_rows)
+
+
+_FEE_WHY = "DLQ-5: service shut off for non-payment"
+
+
+def _fee(case: Case, fee: Decimal, actor: str, day, at, fees: list, rows: list) -> None:
+    """The reactivation fee (DLQ-5) of a shut-off, as `services.fees._charge_fee`
+    posts it through billing's `charge_post`: the ledger row and `charge.posted`."""
+    from lastmile.billing.choices import ChargeKind, EntryType
+
+    fees.append((case.account_id, EntryType.CHARGE, ChargeKind.REACTIVATION_FEE, fee, day, at, "",
+                 f"reactivation:{case.pk}", "reactivation fee (shut off for non-payment)", "", actor, _FEE_WHY))
+    rows.append(_entry("charge.posted", case.account_id, actor, _FEE_WHY,
+                       kind=ChargeKind.REACTIVATION_FEE, amount=fee))
+
+
+def _fees_insert(fees: list) -> None:
+    from lastmile.billing.models import LedgerEntry
+
+    fast.insert(LedgerEntry, ["account", "entry_type", "kind", "amount", "posted_on", "posted_at", "method", "key",
+                              "description", "reference", "actor", "reason"], fees)
+
+
+def _fee_not_charged(case_ids) -> set[int]:
+    """The cases whose reactivation fee is not posted yet (`charge_post` posts a key once)."""
+    from lastmile.billing.models import LedgerEntry
+
+    ids = list(case_ids)
+    charged = set(LedgerEntry.objects.filter(key__in=[f"reactivation:{pk}" for pk in ids])
+                  .values_list("key", flat=True))
+    return {pk for pk in ids if f"reactivation:{pk}" not in charged}
+
+
+# ------------------------------------------------------------------ scheduled disconnects
+def disconnect_many(*, events) -> dict[int, str]:
+    """Wireless disconnects due today (DLQ-1 `deactivate`, then a disconnect on the
+    next business day) for many claimed events at once, writing what
+    `services.cases._disconnect` writes per event: the shut-off through
+    `network.bulk.service_shut_off_many`, the case marked shut off, the reactivation
+    fee (DLQ-5). Returns {event id: result} for the events it carried out; an event
+    whose account the bulk shut-off is not ready for is left to the one-event path.
+    """
+    from lastmile.core.money import money
+    from lastmile.network.bulk import service_shut_off_many, shut_off_bulk_ready
+
+    from .services.common import _actor as automation_actor
+
+    by_case = {}
+    for event in events:
+        case_pk = (event.payload or {}).get("case")
+        if isinstance(case_pk, int):
+            by_case[case_pk] = event
+    cases = {c.pk: c for c in Case.objects.select_for_update().filter(pk__among=fast.Ids(by_case)).order_by("pk")}
+    results: dict[int, str] = {}
+    open_ = []
+    for case_pk, event in by_case.items():
+        case = cases.get(case_pk)
+        if case is None or case.status != CaseStatus.OPEN or case.paused:
+            results[event.pk] = "the case is closed or paused; no disconnect"
+        else:
+            open_.append((case, event, f"dlq-shutoff:{case.pk}:{(event.payload or {}).get('step', 'disconnect')}"))
+    if not open_:
+        return results
+    ready = shut_off_bulk_ready(account_ids=[c.account_id for c, *_ in open_], keys=[k for *_, k in open_])
+    fee_due = _fee_not_charged(c.pk for c, *_ in open_)
+    go = [(c, e, k) for c, e, k in open_ if c.account_id in ready and c.pk in fee_due]
+    if not go:
+        return results
+    actor = str(automation_actor("disconnect"))
+    shut_entries = service_shut_off_many(
+        rows=[(c.account_id, "disconnect", key, actor, "shut off for non payment") for c, _, key in go], record=False)
+    fee = money(ispconfig.current().reactivation_fee)
+    now = clock.now()
+    at, day = fast.db_datetime(now, Case), fast.db_date(now.date(), Case)
+    fees, rows = [], []
+    for case, event, _key in go:
+        rows.extend(shut_entries.get(case.account_id, ()))
+        if fee > ZERO:
+            _fee(case, fee, actor, day, at, fees, rows)
+        results[event.pk] = "disconnected"
+    _fees_insert(fees)
+    timeline.record_many(rows)
+    Case.objects.filter(pk__among=fast.Ids(c.pk for c, *_ in go)).update(shut_off=True)
+    return results
 
 
 def _cases_update(cases: list[Case]) -> None:

@@ -20,7 +20,7 @@ from lastmile.core import clock, hooks, ispconfig, timeline
 from lastmile.core.choices import AccountStatus, Network
 from lastmile.core.models import ScheduledEvent
 from lastmile.core.money import ZERO
-from lastmile.core.scheduling import event_schedule, scheduled_action
+from lastmile.core.scheduling import event_schedule, scheduled_action, scheduled_action_batch
 from lastmile.tickets.choices import TicketKind
 from lastmile.tickets.services import (
     call_tasks_create,
@@ -349,6 +349,14 @@ def _disconnect(*, event: ScheduledEvent, actor) -> str:
         return "the case is closed or paused; no disconnect"
     _shut_off(case, "disconnect", _actor("disconnect"), (event.payload or {}).get("step", "disconnect"))
     return "disconnected"
+
+
+@scheduled_action_batch(DISCONNECT_ACTION)
+def _disconnect_batch(*, events: list[ScheduledEvent], actor) -> dict[int, str]:
+    """The day's disconnects together (issue 14), each as `_disconnect` does it."""
+    from ..bulk import disconnect_many
+
+    return disconnect_many(events=events)
 
 
 def unanswered_email(*, batch: str, account, actor) -> None:
