@@ -98,7 +98,8 @@ SCENARIOS = __import__("pathlib").Path(__file__).parent.parent / "scenarios"
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name", ["dlq_utopia_2022_04", "dlq_utopia_billing", "dlq_utopia_2021_03"])
+@pytest.mark.parametrize("name", ["dlq_utopia_2022_04", "dlq_utopia_billing", "dlq_utopia_2021_03",
+                                  "dlq_wireless_2022_04"])
 def test_dlq1_dlq5_dlq8_bulk_steps_equal_the_per_case_path(name, monkeypatch):
     """Issue 6: the set-based path (openings, records, shut-offs with their fee) gives
     the very timeline the per-case services give."""
@@ -122,9 +123,10 @@ def test_dlq1_dlq5_dlq8_bulk_steps_equal_the_per_case_path(name, monkeypatch):
 
 
 @pytest.mark.django_db
-def test_dlq1_dlq5_wireless_disconnects_together_equal_one_by_one(monkeypatch):
-    """Issue 14: the day's scheduled disconnects done as one batch write the timeline
-    that each event done on its own writes (shut-off, then the reactivation fee)."""
+def test_dlq1_dlq5_wireless_deactivate_and_disconnects_together_equal_one_by_one(monkeypatch):
+    """Issue 14: the wireless `deactivate` (status not_active, a disconnect scheduled)
+    and the day's scheduled disconnects, done in bulk, write the timeline that each
+    case and each event done on its own writes (shut-off, then the reactivation fee)."""
     import re
 
     from lastmile.core import scheduling
@@ -140,11 +142,24 @@ def test_dlq1_dlq5_wireless_disconnects_together_equal_one_by_one(monkeypatch):
         batched.extend(result.values())
         return result
 
+    from lastmile.delinquency.services import cases
+
+    one_by_one = []
+    real_advance = cases._case_advance
+
+    def advance_spy(pk, *a, **k):
+        one_by_one.append(pk)
+        return real_advance(pk, *a, **k)
+
     monkeypatch.setattr(bulk, "disconnect_many", spy)
+    monkeypatch.setattr(cases, "_case_advance", advance_spy)
     fast = run_scenario_text(text)
+    assert one_by_one == []  # deactivate (status and schedule) went in bulk too
     with monkeypatch.context() as patch:
         patch.setattr(scheduling, "_batch_handlers", {})
+        patch.setattr(bulk, "bulk_ok", lambda *a, **k: False)
         slow = run_scenario_text(text)
+    assert one_by_one  # the slow run went case by case
     assert batched.count("disconnected") == 2  # wes in September, fay in December
 
     def without_ids(timeline):

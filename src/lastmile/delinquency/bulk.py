@@ -23,8 +23,10 @@ from lastmile.comms import sms
 from lastmile.comms.models import Channel, OutboxMessage, OutboxStatus
 from lastmile.comms.services import allowed_at, render_sms, sms_template_exists
 from lastmile.core import bulk as fast
+from lastmile.core import calendar as cal_mod
 from lastmile.core import clock, hooks, ispconfig, timeline
 from lastmile.core.choices import AccountStatus
+from lastmile.core.models import ScheduledEvent, ScheduledEventStatus
 from lastmile.core.money import ZERO
 from lastmile.tickets.choices import ROUTING, TaskStatus, TicketKind, TicketStatus
 from lastmile.tickets.models import CallTask, Ticket, TicketNote
@@ -146,10 +148,13 @@ def shut_offs(steps) -> list:
             for name, arg in nxt.step.actions if name == "shut_off"]
 
 
-def bulk_ok(steps, shut_off_ready: bool = False) -> bool:
+def bulk_ok(steps, shut_off_ready: bool = False, status_ready: bool = False) -> bool:
     """Steps the bulk path writes exactly as the per-case path would: records only,
-    or one shut-off of an account the network's bulk shut-off is ready for."""
+    one shut-off of an account the network's bulk shut-off is ready for, or status
+    changes and scheduled disconnects (`status_ready`)."""
     allowed = BULK_ACTIONS | {"shut_off"} if shut_off_ready else BULK_ACTIONS
+    if status_ready:
+        allowed = allowed | {"status", "schedule"}
     return len(shut_offs(steps)) <= 1 and all(
         not nxt.forced and (reason or all(name in allowed for name, _ in nxt.step.actions))
         for nxt, reason in steps
@@ -168,6 +173,30 @@ def shut_off_ready(cases: list[Case], plans: dict) -> set[int]:
     ready = shut_off_bulk_ready(account_ids=[c.account_id for c in wanted.values()], keys=keys)
     fee_due = _fee_not_charged(wanted)
     return {pk for pk, c in wanted.items() if c.account_id in ready and pk in fee_due}
+
+
+def status_ready(cases: list[Case], plans: dict) -> set[int]:
+    """Cases of this chunk whose status changes and scheduled disconnect (the
+    wireless `deactivate`, DLQ-1) the bulk path can write: no shut-off in the same
+    plan, the disconnect's key not used yet, and an account whose status change
+    makes no other context write anything (network.coa decides: no CoA to queue),
+    so publishing the changes after the chunk's rows keeps each account's timeline
+    in the per-case order."""
+    from lastmile.core.models import ScheduledEvent
+    from lastmile.network.coa import status_change_quiet
+
+    wanted = {c.pk: c for c in cases
+              if not shut_offs(plans[c.pk][1]) and any(
+                  name in ("status", "schedule") for nxt, reason in plans[c.pk][1] if not reason
+                  for name, _ in nxt.step.actions)}
+    if not wanted:
+        return set()
+    used = set(ScheduledEvent.objects.filter(key__in=[f"dlq-disconnect:{pk}" for pk in wanted])
+               .values_list("key", flat=True))
+    networks = dict(Account.objects.filter(pk__among=fast.Ids(c.account_id for c in wanted.values()))
+                    .values_list("pk", "network"))
+    quiet = status_change_quiet(accounts=networks)
+    return {pk for pk, c in wanted.items() if c.account_id in quiet and f"dlq-disconnect:{pk}" not in used}
 
 
 def _render(template: str, context: dict) -> tuple[str, str, str]:
@@ -193,15 +222,15 @@ def advance_chunk(cases: list[Case], plans: dict, as_of: dt.date) -> int:
     from lastmile.network.bulk import service_shut_off_many
 
     from .services import _REASONS, _describe, _fmt_day
-    from .services.common import notice_figures
+    from .services.common import DISCONNECT_ACTION, notice_figures
 
     settings = ispconfig.current()
     cal = settings.calendar
     now = clock.now()
     at, day = fast.db_datetime(now, Case), fast.db_date(now.date(), Case)
     account_ids = [c.account_id for c in cases]
-    accounts = {a["pk"]: a for a in Account.objects.filter(pk__among=fast.Ids(account_ids)).values("pk", "number", "name",
-                                                                                     "network", "sms_opt_out")}
+    accounts = {a["pk"]: a for a in Account.objects.filter(pk__among=fast.Ids(account_ids)).values(
+        "pk", "number", "name", "network", "sms_opt_out", "status")}
     phones: dict[int, list[str]] = {}
     mobiles: dict[int, list[str]] = {}  # NOT-1: the numbers that take texts, as comms.sms_numbers gives them
     for account_id, number, mobile in Phone.objects.filter(account_id__among=fast.Ids(account_ids)).order_by(
@@ -263,7 +292,9 @@ def advance_chunk(cases: list[Case], plans: dict, as_of: dt.date) -> int:
     shut_entries = service_shut_off_many(rows=shut_rows, record=False) if shut_rows else {}
     fee = money(settings.reactivation_fee)
 
-    step_rows, rows, notes, tasks, outbox, fees = [], [], [], [], [], []
+    step_rows, rows, notes, tasks, outbox, fees, events = [], [], [], [], [], [], []
+    statuses: dict[int, str] = {}  # account -> the status it is set to, in the order of the steps
+    changes: list[dict] = []  # STATUS_CHANGED, published once the rows are written
 
     def note(ticket_id, actor, body):
         notes.append((ticket_id, body, actor, at))
@@ -346,6 +377,22 @@ def advance_chunk(cases: list[Case], plans: dict, as_of: dt.date) -> int:
                     if fee > ZERO:
                         _fee(case, fee, actor, day, at, fees, rows)
                         owed[case.account_id] = (owed.get(case.account_id) or ZERO) + fee
+                elif name == "status":  # as accounts.services.account_status_set writes it
+                    previous = statuses.get(case.account_id, accounts[case.account_id]["status"])
+                    if previous != arg:
+                        statuses[case.account_id] = arg
+                        rows.append(_entry("account.status_changed", case.account_id, actor,
+                                           f"DLQ-1 {policy.name} step {step.name}", **{"from": previous, "to": arg}))
+                        changes.append({"account_id": case.account_id, "previous": previous, "to": arg,
+                                        "actor": actor})
+                elif name == "schedule":  # as services.cases._act_schedule writes it
+                    run_on = cal_mod.add_business_days(as_of, arg["business_days_after"], cal)
+                    events.append((case.account_id, DISCONNECT_ACTION, fast.db_date(run_on, ScheduledEvent),
+                                   fast.json_text({"case": case.pk, "step": step.name}),
+                                   ScheduledEventStatus.PENDING.value, f"dlq-disconnect:{case.pk}", actor, at, ""))
+                    rows.append(_entry("scheduled.created", case.account_id, actor,
+                                       f"DLQ-1 {policy.name} step {step.name}: disconnect on the next business day",
+                                       action=DISCONNECT_ACTION, on=run_on))
                 elif name == "call_tasks":
                     purpose = (arg or {}).get("purpose") or f"Delinquent account: {step.name}"
                     batch = f"dlq:{case.pk}:{step.name}"
@@ -370,9 +417,29 @@ def advance_chunk(cases: list[Case], plans: dict, as_of: dt.date) -> int:
                            "outcome_by", "status"], tasks)
     fast.insert(TicketNote, ["ticket", "body", "author", "written_at"], notes)
     _fees_insert(fees)
+    fast.insert(ScheduledEvent, ["account", "action", "run_on", "payload", "status", "key", "created_by",
+                                 "created_at", "result"], events, json_fields={"payload"})
     timeline.record_many(rows)
+    _statuses_set(statuses, changes)
     _cases_update(cases)
     return len(step_rows)
+
+
+def _statuses_set(statuses: dict[int, str], changes: list[dict]) -> None:
+    """The accounts' new statuses, one UPDATE per status, then STATUS_CHANGED as
+    `account_status_set` publishes it (`status_ready` made sure no subscriber
+    writes in between)."""
+    if not changes:
+        return
+    by_status: dict[str, list[int]] = {}
+    for account_id, status in statuses.items():
+        by_status.setdefault(status, []).append(account_id)
+    for status, ids in by_status.items():
+        Account.objects.filter(pk__among=fast.Ids(ids)).update(status=status)
+    accounts = Account.objects.in_bulk([c["account_id"] for c in changes])
+    hooks.publish_many(hooks.STATUS_CHANGED, [
+        {"account": accounts[c["account_id"]], "previous": c["previous"], "to": c["to"], "actor": c["actor"]}
+        for c in changes])
 
 
 _FEE_WHY = "DLQ-5: service shut off for non-payment"

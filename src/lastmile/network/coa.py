@@ -148,12 +148,29 @@ def _on_status_changed_many(payloads: list[dict]) -> None:
     wireless = [p for p in payloads if p["account"].network == Network.WIRELESS and p["account"].pk is not None]
     if not wireless:
         return
-    with_session = set(Subscriber.objects.filter(
-        account_id__among=bulk.Ids(p["account"].pk for p in wireless), nas__isnull=False,
-    ).exclude(session_id="").values_list("account_id", flat=True))
+    with_session = _with_session(p["account"].pk for p in wireless)
     for payload in wireless:
         if payload["account"].pk in with_session:
             _on_status_changed(**payload)
+
+
+def _with_session(account_ids) -> set[int]:
+    return set(Subscriber.objects.filter(account_id__among=bulk.Ids(account_ids), nas__isnull=False)
+               .exclude(session_id="").values_list("account_id", flat=True))
+
+
+def status_change_quiet(*, accounts: dict[int, str]) -> set[int]:
+    """Of {account id: network}, those whose status change queues no CoA (NET-3): not
+    wireless, a simulated network, or no session the NAS told us of. A bulk path may
+    change their statuses together and publish afterwards, since this hook writes
+    nothing for them in between."""
+    from .dispatch import simulating as _simulating
+
+    if _simulating():
+        return set(accounts)
+    wireless = [pk for pk, network in accounts.items() if network == Network.WIRELESS]
+    busy = _with_session(wireless) if wireless else set()
+    return {pk for pk in accounts if pk not in busy}
 
 
 hooks.subscribe(hooks.STATUS_CHANGED, _on_status_changed, many=_on_status_changed_many)

@@ -162,10 +162,12 @@ def steps_run(*, as_of: dt.date, account_ids=None) -> tuple[int, list[Account]]:
         cases = list(Case.objects.filter(pk__among=core_bulk.Ids(ids[i:i + bulk.CHUNK])).order_by("pk"))
         plans = bulk.plan(cases, as_of)
         ready = bulk.shut_off_ready(cases, plans)
+        statuses_ready = bulk.status_ready(cases, plans)
         # runs of consecutive cases, so the timeline keeps the order of the cases
         runs: list[tuple[bool, list[Case]]] = []
         for case in cases:
-            fast = bool(plans[case.pk][1]) and bulk.bulk_ok(plans[case.pk][1], case.pk in ready)
+            fast = bool(plans[case.pk][1]) and bulk.bulk_ok(plans[case.pk][1], case.pk in ready,
+                                                              case.pk in statuses_ready)
             if runs and runs[-1][0] == fast:
                 runs[-1][1].append(case)
             else:
