@@ -9,6 +9,7 @@ import pytest
 from lastmile.delinquency.policy import SHIPPED_DIR, read
 from lastmile.delinquency.schedule import (
     CaseFacts,
+    NextSteps,
     Policy,
     Step,
     StepTime,
@@ -153,3 +154,25 @@ def test_dlq2_dlq4_skip_conditions():
 ])
 def test_dlq_delinquency_day_of_the_due_month(due_on, expected):
     assert delinquency_day(due_on, 16) == expected
+
+
+@pytest.mark.parametrize("name", ["utopia-billing", "utopia-2021-03", "utopia-2022-04", "wireless-2022-04"])
+def test_dlq1_remembered_next_step_answers_as_next_step(name):
+    """Issue 14: the day run's memo of next_step gives next_step's own answer for every
+    D of a year, every prefix of the steps done and a resume day, asked twice."""
+    policy = shipped(name)
+    memo = NextSteps()
+    day = D(2026, 1, 16)
+    asked = 0
+    while day.year == 2026:
+        done: dict[str, dt.date] = {}
+        for step in policy.steps:
+            for resume in (None, day + dt.timedelta(days=3)):
+                facts = CaseFacts(day, dict(done), resume)
+                for _ in range(2):
+                    assert memo(policy, facts) == next_step(policy, facts)
+                    asked += 1
+            done[step.name] = day + dt.timedelta(days=len(done))
+        assert memo(policy, CaseFacts(day, dict(done))) is None  # every step done
+        day += dt.timedelta(days=7)
+    assert asked > 100

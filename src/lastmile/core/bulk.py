@@ -279,3 +279,4 @@ class Among(Lookup):
 
 Field.register_lookup(Among)
 ForeignObject.register_lookup(Among)
+

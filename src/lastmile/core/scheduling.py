@@ -135,7 +135,7 @@ def _run_batch(action: str, event_ids: list[int]) -> int:
     one-event handler for what it left."""
     from . import bulk
 
-    events = list(ScheduledEvent.objects.select_for_update().select_related("account")
+    events = list(ScheduledEvent.objects.select_for_update(of=("self",)).select_related("account")
                   .filter(pk__among=bulk.Ids(event_ids), status=ScheduledEventStatus.PENDING).order_by("pk"))
     if not events:
         return 0

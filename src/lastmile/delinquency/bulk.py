@@ -33,7 +33,7 @@ from lastmile.tickets.models import CallTask, Ticket, TicketNote
 
 from .models import Arrangement, ArrangementStatus, Case, CaseStatus, CaseStep, StepOutcome
 from .policy import get_policy
-from .schedule import CaseFacts, Policy, next_step, projected, skip_reason
+from .schedule import CaseFacts, NextSteps, Policy, projected, skip_reason
 
 log = logging.getLogger(__name__)
 BULK_ACTIONS = frozenset({"ticket", "note", "email", "call_tasks"})
@@ -71,8 +71,9 @@ def open_many(*, rows: list[tuple[Account, Policy, dt.date, Decimal]], as_of: dt
 def _open_chunk(chunk, as_of, cal) -> int:
     day = fast.db_date(as_of, Case)
     values = []
+    next_step = NextSteps(cal)
     for account, policy, d, _owed in chunk:
-        nxt = next_step(policy, CaseFacts(d), cal)
+        nxt = next_step(policy, CaseFacts(d))
         values.append((account.pk, policy.name, policy.version, fast.db_date(d, Case), day, CaseStatus.OPEN, "",
                        False, day, "[]", fast.db_date(nxt.on if nxt else None, Case), False))
     fast.insert(Case, ["account", "policy_name", "policy_version", "d", "opened_on", "status", "outcome", "paused",
@@ -120,6 +121,7 @@ def plan(cases: list[Case], as_of: dt.date) -> dict[int, list]:
                    .order_by().values_list("case_id", flat=True))
     result = {}
     policies: dict[tuple, Policy] = {}
+    next_step = NextSteps(cal)
     for case in cases:
         ref = (case.policy_name, case.policy_version)
         policy = policies.get(ref) or policies.setdefault(ref, get_policy(*ref))
@@ -128,7 +130,7 @@ def plan(cases: list[Case], as_of: dt.date) -> dict[int, list]:
         paid = (totals.get(case.account_id) or ZERO) <= ZERO
         steps = []
         while True:
-            nxt = next_step(policy, CaseFacts(case.d, facts_done, resume), cal)
+            nxt = next_step(policy, CaseFacts(case.d, facts_done, resume))
             if nxt is None or nxt.on > as_of:
                 break
             reason = skip_reason(nxt.step, paid=paid, arrangement=case.pk in arranged,
@@ -292,6 +294,7 @@ def advance_chunk(cases: list[Case], plans: dict, as_of: dt.date) -> int:
     shut_entries = service_shut_off_many(rows=shut_rows, record=False) if shut_rows else {}
     fee = money(settings.reactivation_fee)
 
+    next_step = NextSteps(cal)
     step_rows, rows, notes, tasks, outbox, fees, events = [], [], [], [], [], [], []
     statuses: dict[int, str] = {}  # account -> the status it is set to, in the order of the steps
     changes: list[dict] = []  # STATUS_CHANGED, published once the rows are written
@@ -406,7 +409,7 @@ def advance_chunk(cases: list[Case], plans: dict, as_of: dt.date) -> int:
                         email(case, policy, step.name, arg["on_unanswered_email"], actor)
             if case.ticket_id and not any(n in ("ticket", "note") for n, _ in step.actions):
                 note(case.ticket_id, actor, f"Step {step.name} done: {_describe(step)}.")
-        nxt = next_step(policy, CaseFacts(case.d, plans[case.pk][2], None), cal)
+        nxt = next_step(policy, CaseFacts(case.d, plans[case.pk][2], None))
         case.next_due_on = nxt.on if nxt else None
 
     fast.insert(CaseStep, ["case", "step", "position", "on", "outcome", "reason", "forced", "at"], step_rows)

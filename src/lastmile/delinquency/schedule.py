@@ -153,6 +153,27 @@ def next_step(policy: Policy, facts: CaseFacts, cal: BusinessCalendar = DEFAULT_
     return None
 
 
+class NextSteps:
+    """`next_step`, remembered per (policy, D, steps done, resume day) for one run.
+
+    Why: a delinquency day asks it two or three times for each of its 10,000 cases,
+    and the cases opened on one day share their D and their history, so the answers
+    repeat: half a second of a 100,000-account 16th (issue 14). The policy object
+    is kept with its answer, so a key is never confused with a policy collected
+    since."""
+
+    def __init__(self, cal: BusinessCalendar = DEFAULT_CALENDAR):
+        self._cal = cal
+        self._memo: dict[tuple, tuple[Policy, NextStep | None]] = {}
+
+    def __call__(self, policy: Policy, facts: CaseFacts) -> NextStep | None:
+        key = (id(policy), facts.d, frozenset(facts.done.items()), facts.resume_on)
+        hit = self._memo.get(key)
+        if hit is None or hit[0] is not policy:
+            hit = self._memo[key] = (policy, next_step(policy, facts, self._cal))
+        return hit[1]
+
+
 def due_steps(
     policy: Policy, facts: CaseFacts, today: dt.date, cal: BusinessCalendar = DEFAULT_CALENDAR,
 ) -> list[NextStep]:
