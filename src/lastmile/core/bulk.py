@@ -239,6 +239,29 @@ def insert_one(model, values: dict, *, json_fields=(), unless_exists: str = "") 
 _one_sql: dict = {}
 
 
+def update_one(model, pk: int, values: dict, *, where_null: tuple[str, ...] = ()) -> int:
+    """UPDATE one row by id, with the SQL text cached like `insert_one`'s; returns
+    how many rows changed (0 when a `where_null` field is set already). `values`
+    are the database's values (see `db_date`, `db_datetime`), a foreign key's
+    value its id.
+
+    Why: compiling an ORM `filter(...).update(...)` costs about half a
+    millisecond, and autopay settles every card attempt with one (issue 14)."""
+    conn = _connection(model)
+    names = tuple(values)
+    key = ("update", conn.alias, model, names, where_null)
+    sql = _one_sql.get(key)
+    if sql is None:
+        qn = conn.ops.quote_name
+        meta = model._meta
+        sets = ", ".join(f"{qn(meta.get_field(n).column)} = %s" for n in names)
+        nulls = "".join(f" AND {qn(meta.get_field(n).column)} IS NULL" for n in where_null)
+        sql = _one_sql[key] = f"UPDATE {qn(meta.db_table)} SET {sets} WHERE {qn(meta.pk.column)} = %s{nulls}"
+    with conn.cursor() as cursor:
+        cursor.execute(sql, [*values.values(), pk])
+        return cursor.rowcount
+
+
 def loaded(instance, pk: int):
     """Mark an instance built in Python as the saved row `pk` (as `Model.save` would)."""
     instance.pk = pk

@@ -63,10 +63,11 @@ def _attempt_settle(claim: ProcessorPayment, *, result: ChargeResult, entry) -> 
     declined; an attempt the webhook already tied to its entry is left alone."""
     status = (AttemptStatus.SUCCEEDED if result.approved and entry is not None
               else AttemptStatus.PENDING if result.pending or result.approved else AttemptStatus.DECLINED)
-    ProcessorPayment.objects.filter(pk=claim.pk, entry__isnull=True).update(
-        status=status, message=result.message[:300], updated_at=clock.now(),
-        intent_id=claim.intent_id or result.reference or None, entry=entry,
-    )
+    bulk.update_one(ProcessorPayment, claim.pk, {
+        "status": str(status), "message": result.message[:300],
+        "updated_at": bulk.db_datetime(clock.now(), ProcessorPayment),
+        "intent_id": claim.intent_id or result.reference or None, "entry": entry.pk if entry is not None else None,
+    }, where_null=("entry",))
 
 
 def _charge_claimed(*, account, amount, card, idempotency_key, actor, purpose, reason):
