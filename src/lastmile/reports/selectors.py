@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import CharField, Count, Exists, Max, OuterRef, Q, Sum, Value
+from django.db.models import CharField, Count, Exists, OuterRef, Q, Sum, Value
 from django.db.models.functions import Cast, Concat
 
 from lastmile.billing.choices import ChargeKind, EntryType
@@ -243,8 +243,16 @@ def collections(*, start: dt.date, end: dt.date) -> list[dict]:
 
 
 def last_statement_id(due_on: dt.date) -> int:
-    """The newest statement due that day (the due date's index gives it at once)."""
-    return Statement.objects.filter(due_on=due_on).aggregate(last=Max("id"))["last"] or 0
+    """The newest statement of a due date: the last row of `due_on`..`due_on` in the
+    (due_on, id) index.
+
+    Not `MAX(id) WHERE due_on = …`: PostgreSQL plans that as a backward walk of the
+    primary key until a row of that due date turns up, past every statement issued
+    since. Each past due date cost a walk over the months after it, 2.5 s of every
+    quiet day at a million accounts (issue 14). A range on `due_on` with the index's
+    own order leaves the planner only the (due_on, id) index."""
+    return (Statement.objects.filter(due_on__gte=due_on, due_on__lte=due_on).order_by("-due_on", "-id")
+            .values_list("id", flat=True).first()) or 0
 
 
 def stored_due_dates(due_dates) -> dict[dt.date, list[tuple]]:

@@ -42,7 +42,9 @@ def collections_close(*, as_of: dt.date) -> int:
         cursor.execute(
             f"WITH RECURSIVE d(day) AS (SELECT MIN(due_on) FROM {st} UNION ALL"
             f" SELECT (SELECT MIN(due_on) FROM {st} WHERE due_on > d.day) FROM d WHERE d.day IS NOT NULL)"
-            f" SELECT 1, day, (SELECT MAX(id) FROM {st} WHERE due_on = d.day) FROM d"
+            # each due date's newest statement as selectors.last_statement_id asks it
+            f" SELECT 1, day, (SELECT id FROM {st} WHERE due_on >= d.day AND due_on <= d.day"
+            f" ORDER BY due_on DESC, id DESC LIMIT 1) FROM d"
             f" WHERE day IS NOT NULL AND day < %s"
             f" UNION ALL SELECT DISTINCT 0, due_on, last_statement_id FROM {bulk.table(CollectedDueDate)}",
             [bulk.db_date(as_of, Statement)])
