@@ -159,10 +159,15 @@ def test_a_stage_whose_probe_says_nothing_is_due_sends_no_task(today, catalog, m
         monkeypatch.setitem(dayrun._jobs, job.name, dayrun.DailyJob(
             job.order, job.name, _recording(job, seen), job.chunked, job.due))
     monkeypatch.setattr(dayrun, "CHUNK", 1)
+    chunked = []
+    real_chunks = dayrun.account_chunks
+    monkeypatch.setattr(dayrun, "account_chunks", lambda ids: chunked.append(ids) or real_chunks(ids))
     quiet = dayrun.run_day(dt.date(2026, 9, 10), fan_out=True)  # nothing due on the 10th
     probed = {job.name for job in dayrun.jobs() if job.due is not None}
     assert {"bill_run", "autopay", "delinquency", "trials", "equipment_fees"} <= probed
     assert not [name for name, _ids in seen if name in probed]
     assert all(quiet.counts[name] == 0 for name in probed)
+    assert chunked == []  # the accounts' ids are not even read (a million: 0.4 s)
     dayrun.run_day(dt.date(2026, 9, 1), fan_out=True)  # the 1st is a bill day: the bill run is sent
     assert len([name for name, _ids in seen if name == "bill_run"]) == 3
+    assert len(chunked) == 1  # read once for the day, not per stage
