@@ -302,4 +302,3 @@ class Among(Lookup):
 
 Field.register_lookup(Among)
 ForeignObject.register_lookup(Among)
-

@@ -184,8 +184,9 @@ def status_ready(cases: list[Case], plans: dict) -> set[int]:
     makes no other context write anything (network.coa decides: no CoA to queue),
     so publishing the changes after the chunk's rows keeps each account's timeline
     in the per-case order."""
-    from lastmile.core.models import ScheduledEvent
     from lastmile.network.coa import status_change_quiet
+
+    from .services.common import disconnect_key
 
     wanted = {c.pk: c for c in cases
               if not shut_offs(plans[c.pk][1]) and any(
@@ -193,12 +194,12 @@ def status_ready(cases: list[Case], plans: dict) -> set[int]:
                   for name, _ in nxt.step.actions)}
     if not wanted:
         return set()
-    used = set(ScheduledEvent.objects.filter(key__in=[f"dlq-disconnect:{pk}" for pk in wanted])
+    used = set(ScheduledEvent.objects.filter(key__in=[disconnect_key(pk) for pk in wanted])
                .values_list("key", flat=True))
     networks = dict(Account.objects.filter(pk__among=fast.Ids(c.account_id for c in wanted.values()))
                     .values_list("pk", "network"))
     quiet = status_change_quiet(accounts=networks)
-    return {pk for pk, c in wanted.items() if c.account_id in quiet and f"dlq-disconnect:{pk}" not in used}
+    return {pk for pk, c in wanted.items() if c.account_id in quiet and disconnect_key(pk) not in used}
 
 
 def _render(template: str, context: dict) -> tuple[str, str, str]:
@@ -224,7 +225,12 @@ def advance_chunk(cases: list[Case], plans: dict, as_of: dt.date) -> int:
     from lastmile.network.bulk import service_shut_off_many
 
     from .services import _REASONS, _describe, _fmt_day
-    from .services.common import DISCONNECT_ACTION, notice_figures
+    from .services.common import (
+        DISCONNECT_ACTION,
+        disconnect_key,
+        disconnect_reason,
+        notice_figures,
+    )
 
     settings = ispconfig.current()
     cal = settings.calendar
@@ -392,9 +398,8 @@ def advance_chunk(cases: list[Case], plans: dict, as_of: dt.date) -> int:
                     run_on = cal_mod.add_business_days(as_of, arg["business_days_after"], cal)
                     events.append((case.account_id, DISCONNECT_ACTION, fast.db_date(run_on, ScheduledEvent),
                                    fast.json_text({"case": case.pk, "step": step.name}),
-                                   ScheduledEventStatus.PENDING.value, f"dlq-disconnect:{case.pk}", actor, at, ""))
-                    rows.append(_entry("scheduled.created", case.account_id, actor,
-                                       f"DLQ-1 {policy.name} step {step.name}: disconnect on the next business day",
+                                   ScheduledEventStatus.PENDING.value, disconnect_key(case.pk), actor, at, ""))
+                    rows.append(_entry("scheduled.created", case.account_id, actor, disconnect_reason(policy, step.name),
                                        action=DISCONNECT_ACTION, on=run_on))
                 elif name == "call_tasks":
                     purpose = (arg or {}).get("purpose") or f"Delinquent account: {step.name}"
@@ -488,6 +493,7 @@ def disconnect_many(*, events) -> dict[int, str]:
     from lastmile.core.money import money
     from lastmile.network.bulk import service_shut_off_many, shut_off_bulk_ready
 
+    from .services.common import DISCONNECTED, NO_DISCONNECT
     from .services.common import _actor as automation_actor
 
     by_case = {}
@@ -501,7 +507,7 @@ def disconnect_many(*, events) -> dict[int, str]:
     for case_pk, event in by_case.items():
         case = cases.get(case_pk)
         if case is None or case.status != CaseStatus.OPEN or case.paused:
-            results[event.pk] = "the case is closed or paused; no disconnect"
+            results[event.pk] = NO_DISCONNECT
         else:
             open_.append((case, event, f"dlq-shutoff:{case.pk}:{(event.payload or {}).get('step', 'disconnect')}"))
     if not open_:
@@ -522,7 +528,7 @@ def disconnect_many(*, events) -> dict[int, str]:
         rows.extend(shut_entries.get(case.account_id, ()))
         if fee > ZERO:
             _fee(case, fee, actor, day, at, fees, rows)
-        results[event.pk] = "disconnected"
+        results[event.pk] = DISCONNECTED
     _fees_insert(fees)
     timeline.record_many(rows)
     Case.objects.filter(pk__among=fast.Ids(c.pk for c, *_ in go)).update(shut_off=True)

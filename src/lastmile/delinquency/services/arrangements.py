@@ -34,6 +34,7 @@ from .common import (
     _note,
     _reinstate,
     _save,
+    disconnect_key,
 )
 
 
@@ -253,7 +254,7 @@ def _activate(arrangement: Arrangement, case: Case, parsed: list[dict], actor) -
 
 
 def _pending_disconnect(case: Case) -> bool:
-    return ScheduledEvent.objects.filter(key=f"dlq-disconnect:{case.pk}", status=ScheduledEventStatus.PENDING).exists()
+    return ScheduledEvent.objects.filter(key=disconnect_key(case.pk), status=ScheduledEventStatus.PENDING).exists()
 
 
 def _schedule_of(arrangement: Arrangement) -> list[tuple[dt.date, Decimal]]:

@@ -41,6 +41,8 @@ from .arrangements import _arrangement_progress
 from .common import (
     _REASONS,
     DISCONNECT_ACTION,
+    DISCONNECTED,
+    NO_DISCONNECT,
     _actor,
     _calendar,
     _case_close,
@@ -52,6 +54,8 @@ from .common import (
     _end_call_tasks,
     _note,
     _save,
+    disconnect_key,
+    disconnect_reason,
     policy_for_network,
     policy_of,
 )
@@ -322,8 +326,8 @@ def _act_status(*, case, policy, step, arg, actor, as_of, cancelled):
 def _act_schedule(*, case, policy, step, arg, actor, as_of, cancelled):
     run_on = cal_mod.add_business_days(as_of, arg["business_days_after"], _calendar())
     event_schedule(account=case.account, action=DISCONNECT_ACTION, run_on=run_on, actor=actor,
-                   key=f"dlq-disconnect:{case.pk}", payload={"case": case.pk, "step": step.name},
-                   reason=f"DLQ-1 {policy.name} step {step.name}: disconnect on the next business day")
+                   key=disconnect_key(case.pk), payload={"case": case.pk, "step": step.name},
+                   reason=disconnect_reason(policy, step.name))
 
 
 def _act_cancel(*, case, policy, step, arg, actor, as_of, cancelled):
@@ -348,9 +352,9 @@ def _disconnect(*, event: ScheduledEvent, actor) -> str:
     """Wireless `deactivate` + 1 business day: the disconnect, then the fee (DLQ-5)."""
     case = Case.objects.select_for_update().filter(pk=(event.payload or {}).get("case")).first()
     if case is None or case.status != CaseStatus.OPEN or case.paused:
-        return "the case is closed or paused; no disconnect"
+        return NO_DISCONNECT
     _shut_off(case, "disconnect", _actor("disconnect"), (event.payload or {}).get("step", "disconnect"))
-    return "disconnected"
+    return DISCONNECTED
 
 
 @scheduled_action_batch(DISCONNECT_ACTION)

@@ -31,6 +31,18 @@ from ..policy import get_policy
 from ..schedule import CaseFacts, Policy, Step, next_step, projected
 
 DISCONNECT_ACTION = "disconnect"  # DLQ-1 wireless: "a disconnect scheduled for the next business day"
+# what a scheduled disconnect's event records, one case at a time or in bulk
+DISCONNECTED = "disconnected"
+NO_DISCONNECT = "the case is closed or paused; no disconnect"
+
+
+def disconnect_key(case_pk: int) -> str:
+    """The natural key of a case's scheduled disconnect (DLQ-1 wireless `deactivate`)."""
+    return f"dlq-disconnect:{case_pk}"
+
+
+def disconnect_reason(policy: Policy, step_name: str) -> str:
+    return f"DLQ-1 {policy.name} step {step_name}: disconnect on the next business day"
 
 
 def _actor(what: str) -> Actor:
@@ -152,7 +164,7 @@ def _email(case: Case, policy: Policy, step_name: str, template: str, actor) -> 
 
 # --------------------------------------------------------------------------- closing
 def _cancel_pending_disconnect(case: Case, actor, why: str) -> None:
-    for event in ScheduledEvent.objects.filter(key=f"dlq-disconnect:{case.pk}", status=ScheduledEventStatus.PENDING):
+    for event in ScheduledEvent.objects.filter(key=disconnect_key(case.pk), status=ScheduledEventStatus.PENDING):
         event_cancel(event=event, actor=actor, reason=why)
 
 
