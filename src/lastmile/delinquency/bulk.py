@@ -168,10 +168,12 @@ def shut_off_ready(cases: list[Case], plans: dict) -> set[int]:
     for the account; the reactivation fee must not be posted yet)."""
     from lastmile.network.bulk import shut_off_bulk_ready
 
+    from .services.common import shut_off_key
+
     wanted = {c.pk: c for c in cases if shut_offs(plans[c.pk][1])}
     if not wanted:
         return set()
-    keys = [f"dlq-shutoff:{c.pk}:{step.name}" for c in wanted.values() for step, _ in shut_offs(plans[c.pk][1])]
+    keys = [shut_off_key(c.pk, step.name) for c in wanted.values() for step, _ in shut_offs(plans[c.pk][1])]
     ready = shut_off_bulk_ready(account_ids=[c.account_id for c in wanted.values()], keys=keys)
     fee_due = _fee_not_charged(wanted)
     return {pk for pk, c in wanted.items() if c.account_id in ready and pk in fee_due}
@@ -230,6 +232,7 @@ def advance_chunk(cases: list[Case], plans: dict, as_of: dt.date) -> int:
         disconnect_key,
         disconnect_reason,
         notice_figures,
+        shut_off_key,
     )
 
     settings = ispconfig.current()
@@ -295,7 +298,7 @@ def advance_chunk(cases: list[Case], plans: dict, as_of: dt.date) -> int:
         for step, arg in shut_offs(steps):
             network = accounts[case.account_id]["network"]
             operation = arg or ("suspend" if network == Network.UTOPIA else "disconnect")
-            shut_rows.append((case.account_id, operation, f"dlq-shutoff:{case.pk}:{step.name}",
+            shut_rows.append((case.account_id, operation, shut_off_key(case.pk, step.name),
                               _actor(policy, step.name), "shut off for non payment"))
     shut_entries = service_shut_off_many(rows=shut_rows, record=False) if shut_rows else {}
     fee = money(settings.reactivation_fee)
@@ -493,7 +496,7 @@ def disconnect_many(*, events) -> dict[int, str]:
     from lastmile.core.money import money
     from lastmile.network.bulk import service_shut_off_many, shut_off_bulk_ready
 
-    from .services.common import DISCONNECTED, NO_DISCONNECT
+    from .services.common import DISCONNECTED, NO_DISCONNECT, shut_off_key
     from .services.common import _actor as automation_actor
 
     by_case = {}
@@ -509,7 +512,7 @@ def disconnect_many(*, events) -> dict[int, str]:
         if case is None or case.status != CaseStatus.OPEN or case.paused:
             results[event.pk] = NO_DISCONNECT
         else:
-            open_.append((case, event, f"dlq-shutoff:{case.pk}:{(event.payload or {}).get('step', 'disconnect')}"))
+            open_.append((case, event, shut_off_key(case.pk, (event.payload or {}).get("step", "disconnect"))))
     if not open_:
         return results
     ready = shut_off_bulk_ready(account_ids=[c.account_id for c, *_ in open_], keys=[k for *_, k in open_])

@@ -58,6 +58,7 @@ from .common import (
     disconnect_reason,
     policy_for_network,
     policy_of,
+    shut_off_key,
 )
 from .fees import _charge_fee
 
@@ -307,7 +308,7 @@ def _shut_off(case: Case, operation: str, actor, step_name: str) -> None:
     from lastmile.network.services import service_shut_off
 
     service_shut_off(account=case.account, operation=operation, actor=actor,
-                     key=f"dlq-shutoff:{case.pk}:{step_name}", why="shut off for non payment")
+                     key=shut_off_key(case.pk, step_name), why="shut off for non payment")
     case.shut_off = True
     _save(case, "shut_off")
     _charge_fee(case, actor)

@@ -41,6 +41,11 @@ def disconnect_key(case_pk: int) -> str:
     return f"dlq-disconnect:{case_pk}"
 
 
+def shut_off_key(case_pk: int, step_name: str) -> str:
+    """The natural key of the NOC request a case's shut-off step makes (DLQ-1, DLQ-8)."""
+    return f"dlq-shutoff:{case_pk}:{step_name}"
+
+
 def disconnect_reason(policy: Policy, step_name: str) -> str:
     return f"DLQ-1 {policy.name} step {step_name}: disconnect on the next business day"
 
